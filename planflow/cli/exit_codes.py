@@ -1,0 +1,12 @@
+"""Exit codes, one per kind of outcome, so scripts can tell them apart."""
+
+from enum import IntEnum
+
+
+class ExitStatus(IntEnum):
+    OK = 0
+    FAILED = 1  # invalid workflow, or a run that failed
+    USAGE = 2  # bad command-line arguments or inputs (click's own code for usage errors)
+    NO_MODEL = 3  # no model configured, or its key is missing
+    PLAN_FAILED = 4  # the planner could not produce a valid plan within its budget
+    INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT

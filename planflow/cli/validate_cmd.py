@@ -1,0 +1,40 @@
+"""`planflow validate` and `planflow schema`."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+import click
+
+from planflow.cli.exit_codes import ExitStatus
+
+
+@click.command("validate")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of lines.")
+def validate_command(file: str, as_json: bool) -> None:
+    """Check a workflow file; exit 0 when valid, 1 when not."""
+    from planflow.ir import validate_file, validate_text
+    from planflow.runtime.registry import default_registry
+
+    specs = default_registry().specs()
+    if file == "-":
+        result = validate_text(click.get_text_stream("stdin").read(), specs)
+    else:
+        result = validate_file(file, specs)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2))
+    elif result.valid:
+        click.echo(f"{file}: valid")
+    else:
+        for issue in result.issues:
+            click.echo(str(issue))
+        click.echo(f"{file}: {len(result.issues)} problem(s)", err=True)
+    raise SystemExit(ExitStatus.OK if result.valid else ExitStatus.FAILED)
+
+
+@click.command("schema")
+def schema_command() -> None:
+    """Print the workflow IR's JSON Schema."""
+    click.echo(resources.files("planflow.ir").joinpath("schema.json").read_text(encoding="utf-8"), nl=False)

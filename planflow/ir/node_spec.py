@@ -1,0 +1,79 @@
+"""What a node type accepts and produces, as plain data.
+
+The runtime registry owns the specs of the types it can run; the validator and the planner's
+prompt read them. Keeping the shape here keeps `planflow.ir` free of runtime imports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+ValueType = Literal["string", "integer", "number", "boolean", "array", "object", "any"]
+
+BATCH_OUTPUTS: Mapping[str, ValueType] = {
+    "results": "array",
+    "count": "integer",
+    "success_count": "integer",
+    "error_count": "integer",
+    "errors": "array",
+}
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    name: str
+    type: ValueType | tuple[ValueType, ...]
+    description: str
+    required: bool = False
+    default: Any = None
+
+    @property
+    def types(self) -> tuple[ValueType, ...]:
+        return self.type if isinstance(self.type, tuple) else (self.type,)
+
+
+@dataclass(frozen=True)
+class OutputField:
+    name: str
+    type: ValueType
+    description: str
+
+
+@dataclass(frozen=True)
+class NodeTypeSpec:
+    """A node type's contract: params in, output fields out, and when a planner should use it."""
+
+    name: str
+    summary: str
+    params: tuple[ParamSpec, ...]
+    outputs: tuple[OutputField, ...]
+    when_to_use: str = ""
+    io_bound: bool = False  # worth running in parallel when batched
+    examples: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+
+    def param(self, name: str) -> ParamSpec | None:
+        return next((p for p in self.params if p.name == name), None)
+
+    def output(self, name: str) -> OutputField | None:
+        return next((o for o in self.outputs if o.name == name), None)
+
+
+def value_matches(value: Any, expected: ValueType) -> bool:
+    """Does a literal JSON value have the expected type? (bool is not a number here)."""
+    if expected == "any":
+        return True
+    if expected == "string":
+        return isinstance(value, str)
+    if expected == "boolean":
+        return isinstance(value, bool)
+    if expected == "integer":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if expected == "number":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if expected == "array":
+        return isinstance(value, list)
+    if expected == "object":
+        return isinstance(value, Mapping)
+    return False

@@ -1,0 +1,117 @@
+"""The built-in node types' contracts: params in, outputs out, and when to use each.
+
+Pure data: the validator, the planner's catalog and the runtime all read these, so a param or
+output is declared once.
+"""
+
+from __future__ import annotations
+
+from planflow.ir.node_spec import NodeTypeSpec, OutputField, ParamSpec
+
+SHELL = NodeTypeSpec(
+    name="shell",
+    summary="Run a bash command.",
+    when_to_use="Local programs and text tools (grep, wc, jq, git...). Template values reach the "
+    "command as data, never as code, so quoting them is not needed.",
+    io_bound=True,
+    params=(
+        ParamSpec("command", "string", "The bash command line.", required=True),
+        ParamSpec("stdin", "any", "Text (or JSON for other values) fed to standard input."),
+        ParamSpec("cwd", "string", "Working directory."),
+        ParamSpec("env", "object", "Extra environment variables."),
+        ParamSpec("timeout", "number", "Seconds before the command is killed."),
+    ),
+    outputs=(
+        OutputField("stdout", "string", "Standard output."),
+        OutputField("stderr", "string", "Standard error."),
+        OutputField("exit_code", "integer", "Exit status (0 when the node succeeds)."),
+        OutputField("lines", "array", "Standard output split into lines."),
+        OutputField("json", "any", "Standard output parsed as JSON, or null."),
+    ),
+)
+
+LLM = NodeTypeSpec(
+    name="llm",
+    summary="Ask a language model.",
+    when_to_use="Summarising, classifying, extracting, writing text. Give a schema for "
+    "structured output.",
+    io_bound=True,
+    params=(
+        ParamSpec("prompt", "string", "The prompt text.", required=True),
+        ParamSpec("system", "string", "System prompt."),
+        ParamSpec("model", "string", "Model id as `llm` knows it; default: the run's model."),
+        ParamSpec("schema", "object", "JSON Schema the response must follow."),
+        ParamSpec("temperature", "number", "Sampling temperature."),
+    ),
+    outputs=(
+        OutputField("response", "string", "The response text."),
+        OutputField("json", "any", "The parsed response when a schema is given, else null."),
+        OutputField("usage", "object", "Token counts: input, output."),
+    ),
+)
+
+READ_FILE = NodeTypeSpec(
+    name="read_file",
+    summary="Read a text file.",
+    when_to_use="Load a file's text; its `json` feeds a batch when the file holds a JSON list.",
+    params=(ParamSpec("path", "string", "Path of the file.", required=True),),
+    outputs=(
+        OutputField("content", "string", "The file's text."),
+        OutputField("path", "string", "The path read."),
+        OutputField("json", "any", "The content parsed as JSON, or null."),
+    ),
+)
+
+WRITE_FILE = NodeTypeSpec(
+    name="write_file",
+    summary="Write a text file (atomically).",
+    when_to_use="Save a result. Non-string content is written as JSON.",
+    params=(
+        ParamSpec("path", "string", "Path of the file.", required=True),
+        ParamSpec("content", "any", "What to write.", required=True),
+        ParamSpec("append", "boolean", "Append instead of replacing.", default=False),
+    ),
+    outputs=(
+        OutputField("path", "string", "The path written."),
+        OutputField("bytes", "integer", "Bytes written."),
+    ),
+)
+
+LIST_FILES = NodeTypeSpec(
+    name="list_files",
+    summary="List files in a folder matching a glob.",
+    when_to_use="Find the files a batch should work on.",
+    params=(
+        ParamSpec("dir", "string", "Folder to list.", default="."),
+        ParamSpec("pattern", "string", "Glob pattern such as *.md.", default="*"),
+        ParamSpec("recursive", "boolean", "Descend into sub-folders.", default=False),
+    ),
+    outputs=(
+        OutputField("files", "array", "Matching paths, sorted."),
+        OutputField("count", "integer", "How many matched."),
+    ),
+)
+
+HTTP = NodeTypeSpec(
+    name="http",
+    summary="Make an HTTP request.",
+    when_to_use="Call web APIs and fetch pages. A status of 400 or more fails the node.",
+    io_bound=True,
+    params=(
+        ParamSpec("url", "string", "The URL.", required=True),
+        ParamSpec("method", "string", "HTTP method.", default="GET"),
+        ParamSpec("headers", "object", "Request headers."),
+        ParamSpec("params", "object", "Query parameters."),
+        ParamSpec("json", "any", "A JSON request body."),
+        ParamSpec("body", "string", "A text request body."),
+        ParamSpec("timeout", "number", "Seconds before giving up.", default=30),
+    ),
+    outputs=(
+        OutputField("status", "integer", "HTTP status code."),
+        OutputField("headers", "object", "Response headers."),
+        OutputField("body", "string", "Response text."),
+        OutputField("json", "any", "The response parsed as JSON, or null."),
+    ),
+)
+
+BUILTIN_SPECS: tuple[NodeTypeSpec, ...] = (SHELL, LLM, READ_FILE, WRITE_FILE, LIST_FILES, HTTP)

@@ -19,10 +19,7 @@ def validate_command(file: str, as_json: bool) -> None:
     from planflow.runtime.registry import default_registry
 
     specs = default_registry().specs()
-    if file == "-":
-        result = validate_text(click.get_text_stream("stdin").read(), specs)
-    else:
-        result = validate_file(file, specs)
+    result = validate_text(click.get_text_stream("stdin").read(), specs) if file == "-" else validate_file(file, specs)
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2))
     elif result.valid:

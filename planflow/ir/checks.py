@@ -78,7 +78,7 @@ class _Graph:
                     stack.pop()
                     path.pop()
                 elif colour[child] == grey:
-                    found.append(path[path.index(child):] + [child])
+                    found.append([*path[path.index(child):], child])
                 elif colour[child] == white:
                     colour[child] = grey
                     path.append(child)
@@ -94,10 +94,15 @@ def check(parts: Parts, node_types: Mapping[str, NodeTypeSpec]) -> list[Issue]:
     for _, node in parts.nodes:
         spec = node_types.get(node.type)
         if spec is None:
-            issues.append(Issue(
-                "unknown_type", f"unknown node type '{node.type}'", node.id, "type",
-                _did_you_mean(node.type, list(node_types)) or _listing("node types", list(node_types)),
-            ))
+            issues.append(
+                Issue(
+                    "unknown_type",
+                    f"unknown node type '{node.type}'",
+                    node.id,
+                    "type",
+                    _did_you_mean(node.type, list(node_types)) or _listing("node types", list(node_types)),
+                )
+            )
         else:
             issues += _check_params(node, spec)
         issues += _check_node_templates(node, parts, graph, node_types)
@@ -110,28 +115,43 @@ def _check_ids(parts: Parts) -> list[Issue]:
     first_index: dict[str, int] = {}
     for index, node in parts.nodes:
         if node.id in first_index:
-            issues.append(Issue(
-                "duplicate_id", f"duplicate node id '{node.id}' (also used by nodes[{first_index[node.id]}])",
-                node.id, "id", "give every node its own id",
-            ))
+            issues.append(
+                Issue(
+                    "duplicate_id",
+                    f"duplicate node id '{node.id}' (also used by nodes[{first_index[node.id]}])",
+                    node.id,
+                    "id",
+                    "give every node its own id",
+                )
+            )
         else:
             first_index[node.id] = index
     for name in parts.inputs:
         if name in first_index:
-            issues.append(Issue(
-                "name_clash", f"input '{name}' has the same name as a node",
-                None, f"inputs.{name}", "inputs, node ids and batch aliases share one namespace; rename one",
-            ))
+            issues.append(
+                Issue(
+                    "name_clash",
+                    f"input '{name}' has the same name as a node",
+                    None,
+                    f"inputs.{name}",
+                    "inputs, node ids and batch aliases share one namespace; rename one",
+                )
+            )
     for _, node in parts.nodes:
         if node.batch is None:
             continue
         alias = node.batch.as_
         clash = "a node id" if alias in first_index else "an input" if alias in parts.inputs else None
         if clash:
-            issues.append(Issue(
-                "name_clash", f"batch alias '{alias}' is also {clash}", node.id, "batch.as",
-                f"choose another alias, e.g. \"as\": \"{alias}_item\"",
-            ))
+            issues.append(
+                Issue(
+                    "name_clash",
+                    f"batch alias '{alias}' is also {clash}",
+                    node.id,
+                    "batch.as",
+                    f'choose another alias, e.g. "as": "{alias}_item"',
+                )
+            )
     return issues
 
 
@@ -142,22 +162,37 @@ def _check_edges(parts: Parts, graph: _Graph) -> list[Issue]:
     for index, edge in parts.edges:
         for end, name in (("from", edge.from_), ("to", edge.to)):
             if name not in known:
-                issues.append(Issue(
-                    "unknown_edge_node", f"edge {end} unknown node '{name}'", None, f"edges[{index}].{end}",
-                    _did_you_mean(name, graph.ids) or _listing("node ids", graph.ids),
-                ))
+                issues.append(
+                    Issue(
+                        "unknown_edge_node",
+                        f"edge {end} unknown node '{name}'",
+                        None,
+                        f"edges[{index}].{end}",
+                        _did_you_mean(name, graph.ids) or _listing("node ids", graph.ids),
+                    )
+                )
         key = (edge.from_, edge.to)
         if key in seen:
-            issues.append(Issue(
-                "duplicate_edge", f"edge {edge.from_} -> {edge.to} repeats edges[{seen[key]}]",
-                None, f"edges[{index}]", "remove the repeated edge",
-            ))
+            issues.append(
+                Issue(
+                    "duplicate_edge",
+                    f"edge {edge.from_} -> {edge.to} repeats edges[{seen[key]}]",
+                    None,
+                    f"edges[{index}]",
+                    "remove the repeated edge",
+                )
+            )
         seen.setdefault(key, index)
     for cycle in graph.cycles():
-        issues.append(Issue(
-            "cycle", "edges form a cycle: " + " -> ".join(cycle), cycle[0], "edges",
-            "workflows must be acyclic; remove one of these edges",
-        ))
+        issues.append(
+            Issue(
+                "cycle",
+                "edges form a cycle: " + " -> ".join(cycle),
+                cycle[0],
+                "edges",
+                "workflows must be acyclic; remove one of these edges",
+            )
+        )
     return issues
 
 
@@ -167,22 +202,37 @@ def _check_params(node: Node, spec: NodeTypeSpec) -> list[Issue]:
     for name, value in node.params.items():
         param = spec.param(name)
         if param is None:
-            issues.append(Issue(
-                "unknown_param", f"{node.type} nodes have no param '{name}'", node.id, f"params.{name}",
-                _did_you_mean(name, names) or _listing("params", names),
-            ))
+            issues.append(
+                Issue(
+                    "unknown_param",
+                    f"{node.type} nodes have no param '{name}'",
+                    node.id,
+                    f"params.{name}",
+                    _did_you_mean(name, names) or _listing("params", names),
+                )
+            )
         elif not (isinstance(value, str) and "${" in value) and not any(value_matches(value, t) for t in param.types):
             expected = " or ".join(param.types)
-            issues.append(Issue(
-                "param_type", f"param '{name}' must be {expected}, got {type_name(value)}",
-                node.id, f"params.{name}", None,
-            ))
+            issues.append(
+                Issue(
+                    "param_type",
+                    f"param '{name}' must be {expected}, got {type_name(value)}",
+                    node.id,
+                    f"params.{name}",
+                    None,
+                )
+            )
     for param in spec.params:
         if param.required and param.name not in node.params:
-            issues.append(Issue(
-                "missing_param", f"{node.type} nodes need param '{param.name}'", node.id,
-                f"params.{param.name}", f"add \"{param.name}\": {param.description}",
-            ))
+            issues.append(
+                Issue(
+                    "missing_param",
+                    f"{node.type} nodes need param '{param.name}'",
+                    node.id,
+                    f"params.{param.name}",
+                    f'add "{param.name}": {param.description}',
+                )
+            )
     return issues
 
 
@@ -201,13 +251,13 @@ def _parse(text: str, node_id: str | None, path: str, issues: list[Issue]) -> Te
     try:
         return parse_template(text)
     except TemplateSyntaxError as exc:
-        issues.append(Issue("template_syntax", exc.message, node_id, path,
-                            "write $${ for a literal '${'"))
+        issues.append(Issue("template_syntax", exc.message, node_id, path, "write $${ for a literal '${'"))
         return None
 
 
-def _check_node_templates(node: Node, parts: Parts, graph: _Graph,
-                          node_types: Mapping[str, NodeTypeSpec]) -> list[Issue]:
+def _check_node_templates(
+    node: Node, parts: Parts, graph: _Graph, node_types: Mapping[str, NodeTypeSpec]
+) -> list[Issue]:
     issues: list[Issue] = []
     aliases = _aliases(parts)
     own_alias = node.batch.as_ if node.batch else None
@@ -219,28 +269,46 @@ def _check_node_templates(node: Node, parts: Parts, graph: _Graph,
         for ref in template.refs:
             if ref.root == own_alias:
                 if path.startswith("batch.items"):
-                    issues.append(Issue("alias_scope", f"{ref.text}: batch items cannot use the node's own alias",
-                                        node.id, path, "items must come from an input or an earlier node"))
+                    issues.append(
+                        Issue(
+                            "alias_scope",
+                            f"{ref.text}: batch items cannot use the node's own alias",
+                            node.id,
+                            path,
+                            "items must come from an input or an earlier node",
+                        )
+                    )
                 continue
             if ref.root in parts.inputs:
                 issues += _check_input_ref(ref, parts, node.id, path)
             elif ref.root == node.id:
-                issues.append(Issue("self_reference", f"{ref.text}: a node cannot use its own output",
-                                    node.id, path, None))
+                issues.append(
+                    Issue("self_reference", f"{ref.text}: a node cannot use its own output", node.id, path, None)
+                )
             elif ref.root in graph.ids:
                 if ref.root not in ancestors:
-                    issues.append(Issue(
-                        "not_ancestor", f"{ref.text} uses node '{ref.root}', which does not run before '{node.id}'",
-                        node.id, path, f'add an edge {{"from": "{ref.root}", "to": "{node.id}"}}',
-                    ))
+                    issues.append(
+                        Issue(
+                            "not_ancestor",
+                            f"{ref.text} uses node '{ref.root}', which does not run before '{node.id}'",
+                            node.id,
+                            path,
+                            f'add an edge {{"from": "{ref.root}", "to": "{node.id}"}}',
+                        )
+                    )
                 issues += _check_output_field(ref, parts, node_types, node.id, path)
             elif ref.root in aliases:
                 owner = aliases[ref.root]
-                issues.append(Issue(
-                    "alias_scope", f"{ref.text}: '{ref.root}' is the batch alias of node '{owner}' "
-                    "and exists only inside that node", node.id, path,
-                    f"use ${{{owner}.results}} to read that batch's results",
-                ))
+                issues.append(
+                    Issue(
+                        "alias_scope",
+                        f"{ref.text}: '{ref.root}' is the batch alias of node '{owner}' "
+                        "and exists only inside that node",
+                        node.id,
+                        path,
+                        f"use ${{{owner}.results}} to read that batch's results",
+                    )
+                )
             elif ref.root not in parts.broken_names:
                 issues.append(_unknown_ref(ref, node.id, path, parts, graph, own_alias))
     if node.batch is not None:
@@ -252,22 +320,28 @@ def _aliases(parts: Parts) -> dict[str, str]:
     return {n.batch.as_: n.id for _, n in parts.nodes if n.batch is not None}
 
 
-def _unknown_ref(ref: Ref, node_id: str | None, path: str, parts: Parts, graph: _Graph,
-                 own_alias: str | None) -> Issue:
+def _unknown_ref(ref: Ref, node_id: str | None, path: str, parts: Parts, graph: _Graph, own_alias: str | None) -> Issue:
     names = [*parts.inputs, *graph.ids, *([own_alias] if own_alias else [])]
     hint = _did_you_mean(ref.root, names)
     if hint is None and ref.root.isupper():
         hint = f"for a literal shell variable write $${{{ref.root}}} or ${ref.root}"
     if hint is None:
-        hint = "declare it under \"inputs\", or " + _listing("names in scope", names)
+        hint = 'declare it under "inputs", or ' + _listing("names in scope", names)
     return Issue("unknown_reference", f"{ref.text} references nothing named '{ref.root}'", node_id, path, hint)
 
 
 def _check_input_ref(ref: Ref, parts: Parts, node_id: str | None, path: str) -> list[Issue]:
     declared = parts.inputs[ref.root].type
     if ref.path and declared in SCALAR_INPUT_TYPES:
-        return [Issue("unknown_output", f"{ref.text}: input '{ref.root}' is a {declared}, it has no fields",
-                      node_id, path, f"use ${{{ref.root}}}")]
+        return [
+            Issue(
+                "unknown_output",
+                f"{ref.text}: input '{ref.root}' is a {declared}, it has no fields",
+                node_id,
+                path,
+                f"use ${{{ref.root}}}",
+            )
+        ]
     return []
 
 
@@ -280,29 +354,51 @@ def _output_fields(node: Node, node_types: Mapping[str, NodeTypeSpec]) -> dict[s
     return {o.name: o.type for o in spec.outputs}
 
 
-def _check_output_field(ref: Ref, parts: Parts, node_types: Mapping[str, NodeTypeSpec],
-                        node_id: str | None, path: str) -> list[Issue]:
+def _check_output_field(
+    ref: Ref, parts: Parts, node_types: Mapping[str, NodeTypeSpec], node_id: str | None, path: str
+) -> list[Issue]:
     source = next(n for _, n in parts.nodes if n.id == ref.root)
     fields = _output_fields(source, node_types)
     if fields is None or not ref.path:
         return []
     first = ref.path[0]
     if not isinstance(first, str):
-        return [Issue("unknown_output", f"{ref.text}: node outputs are objects, not lists",
-                      node_id, path, _listing(f"fields of '{ref.root}'", list(fields)))]
+        return [
+            Issue(
+                "unknown_output",
+                f"{ref.text}: node outputs are objects, not lists",
+                node_id,
+                path,
+                _listing(f"fields of '{ref.root}'", list(fields)),
+            )
+        ]
     if first not in fields:
         hint = _listing(f"fields of '{ref.root}'", list(fields))
         if source.batch is not None:
             hint = f"'{ref.root}' is a batch node: its items' outputs are in ${{{ref.root}.results}}; " + hint
-        return [Issue("unknown_output", f"{ref.text}: {source.type} node '{ref.root}' has no output '{first}'",
-                      node_id, path, hint)]
+        return [
+            Issue(
+                "unknown_output",
+                f"{ref.text}: {source.type} node '{ref.root}' has no output '{first}'",
+                node_id,
+                path,
+                hint,
+            )
+        ]
     # ${batch.results[0].field}: each result is the node's own output plus the item
     if source.batch is not None and first == "results" and len(ref.path) >= 3 and isinstance(ref.path[2], str):
         spec = node_types[source.type]
         item_fields = [o.name for o in spec.outputs] + ["item"]
         if ref.path[2] not in item_fields:
-            return [Issue("unknown_output", f"{ref.text}: results of '{ref.root}' have no field '{ref.path[2]}'",
-                          node_id, path, _listing("fields of each result", item_fields))]
+            return [
+                Issue(
+                    "unknown_output",
+                    f"{ref.text}: results of '{ref.root}' have no field '{ref.path[2]}'",
+                    node_id,
+                    path,
+                    _listing("fields of each result", item_fields),
+                )
+            ]
     return []
 
 
@@ -316,21 +412,42 @@ def _check_batch_items(node: Node, parts: Parts, node_types: Mapping[str, NodeTy
     except TemplateSyntaxError:
         return []  # already reported
     if not template.is_single_ref:
-        return [Issue("batch_items", "batch items must be one template such as ${list.files}, or an inline array",
-                      node.id, "batch.items", "text around a template makes a string, not an array")]
+        return [
+            Issue(
+                "batch_items",
+                "batch items must be one template such as ${list.files}, or an inline array",
+                node.id,
+                "batch.items",
+                "text around a template makes a string, not an array",
+            )
+        ]
     ref = template.refs[0]
     if ref.root in parts.inputs and not ref.path:
         declared = parts.inputs[ref.root].type
         if declared != "array":
-            return [Issue("batch_items", f"batch items {ref.text} is input '{ref.root}' of type {declared}, not an array",
-                          node.id, "batch.items", f"declare input '{ref.root}' with \"type\": \"array\"")]
+            return [
+                Issue(
+                    "batch_items",
+                    f"batch items {ref.text} is input '{ref.root}' of type {declared}, not an array",
+                    node.id,
+                    "batch.items",
+                    f'declare input \'{ref.root}\' with "type": "array"',
+                )
+            ]
     sources = {n.id: n for _, n in parts.nodes}
     if ref.root in sources and len(ref.path) == 1:
         fields = _output_fields(sources[ref.root], node_types)
         declared = (fields or {}).get(str(ref.path[0]))
         if declared is not None and declared not in ("array", "any"):
-            return [Issue("batch_items", f"batch items {ref.text} is a {declared}, not an array",
-                          node.id, "batch.items", _array_hint(sources[ref.root], fields or {}))]
+            return [
+                Issue(
+                    "batch_items",
+                    f"batch items {ref.text} is a {declared}, not an array",
+                    node.id,
+                    "batch.items",
+                    _array_hint(sources[ref.root], fields or {}),
+                )
+            ]
     return []
 
 
@@ -348,8 +465,15 @@ def _check_outputs(parts: Parts, node_types: Mapping[str, NodeTypeSpec]) -> list
         if template is None:
             continue
         if not template.refs:
-            issues.append(Issue("unknown_reference", "an output's source must hold a template such as ${node.field}",
-                                None, path, None))
+            issues.append(
+                Issue(
+                    "unknown_reference",
+                    "an output's source must hold a template such as ${node.field}",
+                    None,
+                    path,
+                    None,
+                )
+            )
         for ref in template.refs:
             if ref.root in parts.inputs:
                 issues += _check_input_ref(ref, parts, None, path)
@@ -357,6 +481,13 @@ def _check_outputs(parts: Parts, node_types: Mapping[str, NodeTypeSpec]) -> list
                 issues += _check_output_field(ref, parts, node_types, None, path)
             elif ref.root not in parts.broken_names:
                 names = [*parts.inputs, *graph_ids]
-                issues.append(Issue("unknown_reference", f"{ref.text} references nothing named '{ref.root}'",
-                                    None, path, _did_you_mean(ref.root, names) or _listing("names", names)))
+                issues.append(
+                    Issue(
+                        "unknown_reference",
+                        f"{ref.text} references nothing named '{ref.root}'",
+                        None,
+                        path,
+                        _did_you_mean(ref.root, names) or _listing("names", names),
+                    )
+                )
     return issues

@@ -43,9 +43,7 @@ class OutputSpec(_Strict):
 class BatchSpec(_Strict):
     """Run the node once per item of `items`, each run seeing the item as `${<as>}`."""
 
-    items: str | list[Any] = Field(
-        description="A ${…} template resolving to an array, or an inline array."
-    )
+    items: str | list[Any] = Field(description="A ${…} template resolving to an array, or an inline array.")
     as_: Identifier = Field(default="item", alias="as")
     parallel: bool = False
     max_concurrent: int = Field(default=10, ge=1, le=100)

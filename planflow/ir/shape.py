@@ -36,7 +36,10 @@ def _model_at(loc: tuple[PathPart, ...]) -> type[BaseModel] | None:
         return Workflow
     head, rest = loc[0], loc[1:]
     by_section: dict[PathPart, tuple[type[BaseModel], int]] = {
-        "nodes": (Node, 1), "edges": (Edge, 1), "inputs": (InputSpec, 1), "outputs": (OutputSpec, 1)
+        "nodes": (Node, 1),
+        "edges": (Edge, 1),
+        "inputs": (InputSpec, 1),
+        "outputs": (OutputSpec, 1),
     }
     if head not in by_section:
         return None
@@ -57,7 +60,9 @@ def _real_loc(doc: Any, loc: tuple[Any, ...]) -> tuple[PathPart, ...]:
     out: list[PathPart] = []
     current = doc
     for part in loc:
-        if (isinstance(current, Mapping) and part in current) or (isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current)):
+        if (isinstance(current, Mapping) and part in current) or (
+            isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current)
+        ):
             current = current[part]
         elif part in _field_names(_model_at(tuple(out))):
             current = None

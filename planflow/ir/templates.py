@@ -75,17 +75,14 @@ def parse_ref(inner: str, text: str | None = None, position: int = 0) -> Ref:
     text = text if text is not None else "${" + inner + "}"
     head = _IDENTIFIER_RE.match(inner)
     if not head:
-        raise TemplateSyntaxError(
-            f"template {text} must start with a name (letters, digits, '_' or '-')", position
-        )
+        raise TemplateSyntaxError(f"template {text} must start with a name (letters, digits, '_' or '-')", position)
     path: list[PathPart] = []
     pos = head.end()
     while pos < len(inner):
         seg = _SEGMENT_RE.match(inner, pos)
         if not seg:
             raise TemplateSyntaxError(
-                f"template {text} is malformed at {inner[pos:]!r}: "
-                "use .field or [index] after the name",
+                f"template {text} is malformed at {inner[pos:]!r}: use .field or [index] after the name",
                 position,
             )
         path.append(seg.group(1) if seg.group(1) is not None else int(seg.group(2)))
@@ -107,7 +104,7 @@ def parse_template(source: str) -> Template:
             end = source.find("}", i + 2)
             if end < 0:
                 raise TemplateSyntaxError(
-                    f"unterminated template starting at {source[i:i + 20]!r}: add a closing '}}'",
+                    f"unterminated template starting at {source[i : i + 20]!r}: add a closing '}}'",
                     i,
                 )
             ref = parse_ref(source[i + 2 : end], source[i : end + 1], i)

@@ -49,10 +49,18 @@ def validate_text(text: str, node_types: Mapping[str, NodeTypeSpec]) -> Validati
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
-        return ValidationResult(None, [Issue(
-            "json", f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
-            None, "", "check for a missing comma, quote or bracket just before that point",
-        )])
+        return ValidationResult(
+            None,
+            [
+                Issue(
+                    "json",
+                    f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
+                    None,
+                    "",
+                    "check for a missing comma, quote or bracket just before that point",
+                )
+            ],
+        )
     except RecursionError:
         return ValidationResult(None, [Issue("json", "JSON nested too deeply")])
     return validate_document(doc, node_types)

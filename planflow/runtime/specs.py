@@ -33,8 +33,7 @@ SHELL = NodeTypeSpec(
 LLM = NodeTypeSpec(
     name="llm",
     summary="Ask a language model.",
-    when_to_use="Summarising, classifying, extracting, writing text. Give a schema for "
-    "structured output.",
+    when_to_use="Summarising, classifying, extracting, writing text. Give a schema for structured output.",
     io_bound=True,
     params=(
         ParamSpec("prompt", "string", "The prompt text.", required=True),

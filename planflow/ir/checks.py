@@ -78,7 +78,7 @@ class _Graph:
                     stack.pop()
                     path.pop()
                 elif colour[child] == grey:
-                    found.append([*path[path.index(child):], child])
+                    found.append([*path[path.index(child) :], child])
                 elif colour[child] == white:
                     colour[child] = grey
                     path.append(child)

@@ -6,6 +6,7 @@ import json
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import GenerateJsonSchema
 
 from planflow.ir.templates import IDENTIFIER
 
@@ -83,9 +84,23 @@ class Workflow(_Strict):
         return self.model_dump(by_alias=True, exclude_unset=True, mode="json")
 
 
+class _SchemaGenerator(GenerateJsonSchema):
+    """Pydantic writes `dict[Identifier, X]` as patternProperties, which lets any other key
+    through; say instead that every key must match and every value is an X."""
+
+    def dict_schema(self, schema: Any) -> Any:
+        out = super().dict_schema(schema)
+        patterns = out.pop("patternProperties", None)
+        if patterns and len(patterns) == 1:
+            ((pattern, value),) = patterns.items()
+            out["propertyNames"] = {**out.get("propertyNames", {}), "pattern": pattern}
+            out["additionalProperties"] = value
+        return out
+
+
 def json_schema() -> dict[str, Any]:
     """The IR's JSON Schema, as committed in `planflow/ir/schema.json`."""
-    schema = Workflow.model_json_schema(by_alias=True)
+    schema = Workflow.model_json_schema(by_alias=True, schema_generator=_SchemaGenerator)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"https://planflow.dev/schema/ir-{IR_VERSION}.json",

@@ -51,7 +51,8 @@ def _model_at(loc: tuple[PathPart, ...]) -> type[BaseModel] | None:
     return None
 
 
-def _real_loc(doc: Any, loc: tuple[Any, ...]) -> tuple[PathPart, ...]:
+def _real_loc(doc: Any, loc: tuple[Any, ...], where: tuple[PathPart, ...] = ()) -> tuple[PathPart, ...]:
+    # `where`: the location of `doc` inside the whole workflow, to find the model at each step
     """Drop pydantic's union and key tags ('str', 'list[any]', '[key]') from a location.
 
     A part is real when the data has it, or when it names a field of the model there (a
@@ -64,7 +65,7 @@ def _real_loc(doc: Any, loc: tuple[Any, ...]) -> tuple[PathPart, ...]:
             isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current)
         ):
             current = current[part]
-        elif part in _field_names(_model_at(tuple(out))):
+        elif part in _field_names(_model_at((*where, *out))):
             current = None
         else:
             continue
@@ -122,24 +123,45 @@ def _split_node(doc: Mapping[str, Any], loc: tuple[PathPart, ...]) -> tuple[str 
     return None, format_path(loc)
 
 
-def _pruned(model: type[BaseModel], raw: Any, attempts: int = 4) -> BaseModel | None:
+# Required fields that may be replaced when broken, so the rest of the part is still checked:
+# a batch node whose items are malformed is still a batch node for its readers.
+_PLACEHOLDERS: dict[str, Any] = {"items": []}
+
+
+def _pruned(model: type[BaseModel], raw: Any, where: tuple[PathPart, ...], attempts: int = 4) -> BaseModel | None:
     """Parse `raw`, deleting fields that fail (so defaults apply) until it parses or cannot.
 
-    A node with a bad `batch.parallel` still has params worth checking; a node with no id
-    does not, and a missing required field ends the attempt.
+    `where` is the part's location in the document (e.g. ("nodes", 2)). A node with a bad
+    `batch.parallel` still has params worth checking; a node with no id does not, and a missing
+    required field with no placeholder ends the attempt.
     """
     candidate = copy.deepcopy(raw)
     for _ in range(attempts):
         try:
             return model.model_validate(candidate)
         except ValidationError as exc:
-            removed = False
+            changed = False
             for err in exc.errors(include_url=False):
-                loc = _real_loc(candidate, tuple(err["loc"]))
-                removed |= err["type"] != "missing" and _delete(candidate, loc)
-            if not removed:
+                loc = _real_loc(candidate, tuple(err["loc"]), where)
+                if err["type"] == "missing":
+                    changed |= _fill_placeholder(candidate, loc)
+                else:
+                    changed |= _delete(candidate, loc)
+            if not changed:
                 return None
     return None
+
+
+def _fill_placeholder(doc: Any, loc: tuple[PathPart, ...]) -> bool:
+    if not loc or loc[-1] not in _PLACEHOLDERS:
+        return False
+    parent = doc
+    for part in loc[:-1]:
+        parent = parent.get(part) if isinstance(parent, dict) else None
+    if isinstance(parent, dict) and loc[-1] not in parent:
+        parent[loc[-1]] = copy.deepcopy(_PLACEHOLDERS[str(loc[-1])])
+        return True
+    return False
 
 
 def _delete(doc: Any, loc: tuple[PathPart, ...]) -> bool:
@@ -164,22 +186,22 @@ def salvage(doc: Mapping[str, Any]) -> Parts:
     """Parse each input, node, edge and output on its own and keep what can be saved."""
     parts = Parts()
 
-    def each(section: str) -> list[tuple[Any, Any]]:
+    def each(section: str, kind: type) -> list[tuple[Any, Any]]:
         value = doc.get(section)
-        if isinstance(value, list):
+        if kind is list and isinstance(value, list):
             return list(enumerate(value))
-        if isinstance(value, Mapping):
-            return list(value.items())
+        if kind is dict and isinstance(value, Mapping):
+            return [(str(k), v) for k, v in value.items()]
         return []
 
-    for name, raw in each("inputs"):
-        spec = _pruned(InputSpec, raw)
+    for name, raw in each("inputs", dict):
+        spec = _pruned(InputSpec, raw, ("inputs", name))
         if isinstance(spec, InputSpec):
             parts.inputs[name] = spec
         else:
             parts.broken_names.add(str(name))
-    for index, raw in each("nodes"):
-        node = _pruned(Node, raw)
+    for index, raw in each("nodes", list):
+        node = _pruned(Node, raw, ("nodes", index))
         if isinstance(node, Node):
             parts.nodes.append((index, node))
             continue
@@ -190,12 +212,12 @@ def salvage(doc: Mapping[str, Any]) -> Parts:
         alias = batch.get("as", "item") if isinstance(batch, Mapping) else None
         if isinstance(alias, str):
             parts.broken_names.add(alias)
-    for index, raw in each("edges"):
-        edge = _pruned(Edge, raw)
+    for index, raw in each("edges", list):
+        edge = _pruned(Edge, raw, ("edges", index))
         if isinstance(edge, Edge):
             parts.edges.append((index, edge))
-    for name, raw in each("outputs"):
-        output = _pruned(OutputSpec, raw)
+    for name, raw in each("outputs", dict):
+        output = _pruned(OutputSpec, raw, ("outputs", name))
         if isinstance(output, OutputSpec):
             parts.outputs[name] = output
     return parts

@@ -1,0 +1,39 @@
+"""Shared fixtures: no test touches the real home directory or the network."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from planflow.runtime.registry import default_registry
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = tmp_path_factory.mktemp("planflow-home")
+    monkeypatch.setenv("PLANFLOW_HOME", str(home))
+    monkeypatch.setenv("LLM_USER_PATH", str(home / "llm"))
+    monkeypatch.delenv("PLANFLOW_MODEL", raising=False)
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+
+
+@pytest.fixture
+def specs():
+    return default_registry().specs()
+
+
+def load_example(name: str) -> dict[str, Any]:
+    return json.loads((EXAMPLES / name / "workflow.json").read_text())
+
+
+@pytest.fixture
+def summarize_doc() -> dict[str, Any]:
+    """The design's own example: list files, summarize each in parallel, combine."""
+    return copy.deepcopy(load_example("summarize-docs"))

@@ -28,6 +28,8 @@ class ParamSpec:
     description: str
     required: bool = False
     default: Any = None
+    # "shell": template values reach the command as environment variables, never as code text
+    substitution: Literal["text", "shell"] = "text"
 
     @property
     def types(self) -> tuple[ValueType, ...]:

@@ -207,14 +207,32 @@ def context_lookup(context: Mapping[str, Any]) -> Callable[[Ref], Any]:
     return lookup
 
 
-def resolve_value(value: Any, lookup: Callable[[Ref], Any]) -> Any:
-    """Resolve every template inside nested dicts, lists and strings."""
+Resolver = Callable[[Callable[[Ref], Any]], Any]
+
+
+def compile_value(value: Any) -> Resolver:
+    """Parse every template in a value once; the result resolves it against any lookup.
+
+    The runtime compiles a node's params once and resolves them per item, so a batch of many
+    items pays for parsing once.
+    """
     if isinstance(value, str):
         if "${" not in value:
-            return value
-        return render(parse_template(value), lookup)
+            return lambda lookup: value
+        template = parse_template(value)
+        if len(template.parts) == 1 and isinstance(template.parts[0], str):
+            literal = template.parts[0]  # only escapes: "$${x}" -> "${x}"
+            return lambda lookup: literal
+        return lambda lookup: render(template, lookup)
     if isinstance(value, Mapping):
-        return {k: resolve_value(v, lookup) for k, v in value.items()}
+        compiled = {k: compile_value(v) for k, v in value.items()}
+        return lambda lookup: {k: c(lookup) for k, c in compiled.items()}
     if isinstance(value, list):
-        return [resolve_value(v, lookup) for v in value]
-    return value
+        items = [compile_value(v) for v in value]
+        return lambda lookup: [c(lookup) for c in items]
+    return lambda lookup: value
+
+
+def resolve_value(value: Any, lookup: Callable[[Ref], Any]) -> Any:
+    """Resolve every template inside nested dicts, lists and strings."""
+    return compile_value(value)(lookup)

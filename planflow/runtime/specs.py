@@ -15,7 +15,7 @@ SHELL = NodeTypeSpec(
     "command as data, never as code, so quoting them is not needed.",
     io_bound=True,
     params=(
-        ParamSpec("command", "string", "The bash command line.", required=True),
+        ParamSpec("command", "string", "The bash command line.", required=True, substitution="shell"),
         ParamSpec("stdin", "any", "Text (or JSON for other values) fed to standard input."),
         ParamSpec("cwd", "string", "Working directory."),
         ParamSpec("env", "object", "Extra environment variables."),

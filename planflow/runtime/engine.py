@@ -1,0 +1,241 @@
+"""Compile a validated workflow to PocketFlow and run it. The only module that imports pocketflow.
+
+Each IR node becomes an AsyncNode (prep: resolve templates from the shared store; exec: run once
+or as a batch through our wrapper; post: store the output). Nodes are chained in dependency
+order; nodes of the same depth that do not depend on each other run together in one stage.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pocketflow import AsyncFlow, AsyncNode
+
+from planflow.ir.models import Node, Workflow
+from planflow.ir.templates import Ref, UnresolvedReference, compile_value, context_lookup, follow_path, parse_template
+from planflow.runtime.batch import BatchState, describe, run_batch
+from planflow.runtime.context import NodeContext, RunContext
+from planflow.runtime.errors import NodeFailure, RunFailed, TemplateFailure
+from planflow.runtime.inputs import resolve_inputs
+from planflow.runtime.registry import NodeRegistry, NodeType, default_registry
+from planflow.runtime.shell_binding import bind
+
+Status = Literal["ok", "failed", "interrupted"]
+
+
+@dataclass
+class RunResult:
+    status: Status
+    outputs: dict[str, Any] = field(default_factory=dict)
+    nodes: dict[str, Any] = field(default_factory=dict)
+    error: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"status": self.status, "outputs": self.outputs, "nodes": self.nodes, "error": self.error}
+
+
+class _ParamResolver:
+    """A node's params, parsed once, resolved per item; shell params are bound, not spliced."""
+
+    def __init__(self, node: Node, node_type: NodeType) -> None:
+        self._node_id = node.id
+        self._compiled: dict[str, Callable[[Callable[[Ref], Any]], Any]] = {}
+        for param in node_type.spec.params:
+            if param.name not in node.params and param.default is not None:
+                self._compiled[param.name] = compile_value(param.default)
+        for name, value in node.params.items():
+            spec = node_type.spec.param(name)
+            if spec is not None and spec.substitution == "shell" and isinstance(value, str):
+                self._compiled[name] = bind(parse_template(value)).resolve
+            else:
+                self._compiled[name] = compile_value(value)
+
+    def resolve(self, lookup: Callable[[Ref], Any]) -> dict[str, Any]:
+        params = {}
+        for name, resolver in self._compiled.items():
+            try:
+                params[name] = resolver(lookup)
+            except UnresolvedReference as exc:
+                raise TemplateFailure(f"params.{name}: {exc}") from None
+        return params
+
+
+class _IRNode(AsyncNode):
+    def __init__(self, node: Node, node_type: NodeType, run: RunContext, tracker: dict[str, Any]) -> None:
+        super().__init__(max_retries=1)  # retries are per item, in our batch wrapper
+        self.node = node
+        self.impl = node_type.impl
+        self.params_resolver = _ParamResolver(node, node_type)
+        self.items_resolver = compile_value(node.batch.items) if node.batch else None
+        concurrency = node.batch.max_concurrent if node.batch and node.batch.parallel else 1
+        self.ctx = NodeContext(run, node.id, concurrency)
+        self.tracker = tracker
+
+    async def prep_async(self, shared: dict[str, Any]) -> Callable[[Ref], Any]:
+        self.ctx.run.progress.node_started(self.node.id)
+        return context_lookup(shared)
+
+    async def exec_async(self, lookup: Callable[[Ref], Any]) -> dict[str, Any]:
+        node = self.node
+        if node.batch is None or self.items_resolver is None:
+            try:
+                return await self.impl(self.params_resolver.resolve(lookup), self.ctx)
+            except (NodeFailure, OSError) as exc:
+                raise RunFailed(node.id, describe(exc)) from None
+        try:
+            items = self.items_resolver(lookup)
+        except UnresolvedReference as exc:
+            raise RunFailed(node.id, f"batch.items: {exc}") from None
+        if not isinstance(items, list):
+            raise RunFailed(node.id, f"batch.items must resolve to a list, got {type(items).__name__}")
+        alias = node.batch.as_
+
+        async def run_item(item: Any) -> dict[str, Any]:
+            def item_lookup(ref: Ref) -> Any:
+                return follow_path(item, ref) if ref.root == alias else lookup(ref)
+
+            return await self.impl(self.params_resolver.resolve(item_lookup), self.ctx)
+
+        state = BatchState(items)
+        self.tracker[node.id] = state
+        return await run_batch(
+            node.id, items, node.batch, run_item, self.ctx.run.executor, self.ctx.run.progress, state
+        )
+
+    async def post_async(self, shared: dict[str, Any], prep_res: Any, output: dict[str, Any]) -> str:
+        shared[self.node.id] = output
+        self.ctx.run.progress.node_finished(self.node.id, True)
+        return "default"
+
+
+class _Stage(AsyncNode):
+    """Nodes of one depth, independent of each other, run concurrently; the first failure
+    cancels the others."""
+
+    def __init__(self, members: list[_IRNode]) -> None:
+        super().__init__(max_retries=1)
+        self.members = members
+
+    async def _run_async(self, shared: dict[str, Any]) -> str:
+        tasks = [asyncio.create_task(m._run_async(shared)) for m in self.members]
+        try:
+            await asyncio.gather(*tasks)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        return "default"
+
+
+def _depths(workflow: Workflow) -> dict[str, int]:
+    parents: dict[str, list[str]] = {n.id: [] for n in workflow.nodes}
+    for edge in workflow.edges:
+        parents[edge.to].append(edge.from_)
+    depth: dict[str, int] = {}
+
+    def visit(node_id: str) -> int:
+        if node_id not in depth:
+            depth[node_id] = 1 + max((visit(p) for p in parents[node_id]), default=-1)
+        return depth[node_id]
+
+    for node in workflow.nodes:
+        visit(node.id)
+    return depth
+
+
+def compile_flow(workflow: Workflow, run: RunContext, registry: NodeRegistry, tracker: dict[str, Any]) -> AsyncFlow:
+    depth = _depths(workflow)
+    stages: dict[int, list[_IRNode]] = {}
+    for node in workflow.nodes:
+        stages.setdefault(depth[node.id], []).append(_IRNode(node, registry.get(node.type), run, tracker))
+    chain: list[AsyncNode] = [m[0] if len(m) == 1 else _Stage(m) for _, m in sorted(stages.items())]
+    for before, after in itertools.pairwise(chain):
+        before >> after
+    return AsyncFlow(start=chain[0])
+
+
+def _preflight_models(workflow: Workflow, run: RunContext) -> None:
+    """Unknown model or missing key: fail before any item runs, not on the first item."""
+    for node in workflow.nodes:
+        if node.type == "llm":
+            model = node.params.get("model")
+            if model is None or (isinstance(model, str) and "${" not in model):
+                run.models.get(model)
+
+
+def _use_pidfd_child_watcher() -> None:
+    # Python 3.11 watches each subprocess with a thread; pidfd needs none (3.12+ does this itself).
+    if sys.version_info < (3, 12) and hasattr(asyncio, "PidfdChildWatcher"):
+        try:
+            watcher = asyncio.PidfdChildWatcher()
+            watcher.attach_loop(asyncio.get_running_loop())
+            asyncio.set_child_watcher(watcher)
+        except (OSError, RuntimeError):
+            pass
+
+
+async def run_workflow(
+    workflow: Workflow,
+    inputs: dict[str, Any] | None = None,
+    run: RunContext | None = None,
+    registry: NodeRegistry | None = None,
+    inputs_are_text: bool = False,
+) -> RunResult:
+    """Run a validated workflow. Raises RuntimeUserError for bad inputs or model setup before any
+    node runs; a node failure comes back as a failed RunResult keeping every finished output."""
+    run = run or RunContext()
+    registry = registry or default_registry()
+    values = resolve_inputs(workflow, inputs or {}, from_text=inputs_are_text)
+    _preflight_models(workflow, run)
+    _use_pidfd_child_watcher()
+    shared: dict[str, Any] = dict(values)
+    tracker: dict[str, BatchState] = {}
+    flow = compile_flow(workflow, run, registry, tracker)
+    node_ids = [n.id for n in workflow.nodes]
+    try:
+        await flow.run_async(shared)
+    except RunFailed as exc:
+        run.progress.node_finished(exc.node_id, False)
+        nodes = _node_outputs(shared, node_ids)
+        if exc.partial is not None:
+            nodes[exc.node_id] = exc.partial
+        return RunResult("failed", {}, nodes, {"node": exc.node_id, "message": exc.message})
+    except asyncio.CancelledError:
+        nodes = _node_outputs(shared, node_ids)
+        progress = {k: f"{s.finished} of {len(s.items)} items finished" for k, s in tracker.items() if k not in nodes}
+        for node_id, state in tracker.items():
+            if node_id not in nodes:
+                nodes[node_id] = state.output()
+        return RunResult(
+            "interrupted",
+            {},
+            nodes,
+            {
+                "node": next(iter(progress), None),
+                "message": "interrupted; " + "; ".join(f"{k}: {v}" for k, v in progress.items()),
+            },
+        )
+    finally:
+        await run.aclose()
+    return RunResult("ok", _outputs(workflow, shared), _node_outputs(shared, node_ids))
+
+
+def _node_outputs(shared: dict[str, Any], node_ids: list[str]) -> dict[str, Any]:
+    return {node_id: shared[node_id] for node_id in node_ids if node_id in shared}
+
+
+def _outputs(workflow: Workflow, shared: dict[str, Any]) -> dict[str, Any]:
+    lookup = context_lookup(shared)
+    outputs = {}
+    for name, spec in workflow.outputs.items():
+        try:
+            outputs[name] = compile_value(spec.source)(lookup)
+        except UnresolvedReference as exc:
+            outputs[name] = None
+            outputs.setdefault("_errors", {})[name] = str(exc)
+    return outputs

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from planflow.runtime.context import NodeContext
+from planflow.runtime.errors import NodeFailure
+
+
+async def run(params: dict[str, Any], ctx: NodeContext) -> dict[str, Any]:
+    folder = params.get("dir", ".")
+    pattern = params.get("pattern", "*")
+    root = ctx.run.path(folder)
+    if not root.is_dir():
+        raise NodeFailure(f"no such folder: {folder}")
+    matches = root.rglob(pattern) if params.get("recursive") else root.glob(pattern)
+    # Paths keep the folder as the user wrote it, so they work from the same place.
+    files = sorted(os.path.join(folder, str(p.relative_to(root))) for p in matches if p.is_file())
+    return {"files": files, "count": len(files)}

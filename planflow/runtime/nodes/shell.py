@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+from typing import Any
+
+from planflow.runtime.context import NodeContext
+from planflow.runtime.errors import NodeFailure
+from planflow.runtime.nodes._util import as_text, parse_json_or_none
+from planflow.runtime.shell_binding import ShellCommand
+
+
+def _kill_group(proc: asyncio.subprocess.Process) -> None:
+    if proc.returncode is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+async def run(params: dict[str, Any], ctx: NodeContext) -> dict[str, Any]:
+    command: ShellCommand = params["command"]
+    env = {**os.environ, **{k: as_text(v) for k, v in (params.get("env") or {}).items()}, **command.env}
+    stdin = params.get("stdin")
+    cwd = ctx.run.path(params["cwd"]) if params.get("cwd") else ctx.run.cwd
+    try:
+        proc = await asyncio.create_subprocess_exec(
+            "bash",
+            "-c",
+            command.text,
+            stdin=asyncio.subprocess.PIPE if stdin is not None else asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            cwd=cwd,
+            env=env,
+            start_new_session=True,  # its own process group, so a timeout or Ctrl-C kills children too
+        )
+    except (OSError, ValueError) as exc:
+        raise NodeFailure(f"cannot start bash: {exc}") from None
+    try:
+        data = as_text(stdin).encode() if stdin is not None else None
+        out, err = await asyncio.wait_for(proc.communicate(data), params.get("timeout"))
+    except TimeoutError:
+        _kill_group(proc)
+        await proc.wait()
+        raise NodeFailure(f"command timed out after {params.get('timeout')} s") from None
+    except BaseException:
+        _kill_group(proc)
+        raise
+    stdout = out.decode("utf-8", errors="replace")
+    stderr = err.decode("utf-8", errors="replace")
+    if proc.returncode != 0:
+        detail = stderr.strip()[-500:] or stdout.strip()[-200:]
+        raise NodeFailure(f"command exited with {proc.returncode}" + (f": {detail}" if detail else ""))
+    return {
+        "stdout": stdout,
+        "stderr": stderr,
+        "exit_code": proc.returncode,
+        "lines": stdout.splitlines(),
+        "json": parse_json_or_none(stdout),
+    }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from planflow import __version__
+from planflow.cli.run_cmd import run_command
 from planflow.cli.validate_cmd import schema_command, validate_command
 
 
@@ -14,6 +15,7 @@ def cli() -> None:
     """Turn plain-language requests into workflows you can review, save and run."""
 
 
+cli.add_command(run_command)
 cli.add_command(validate_command)
 cli.add_command(schema_command)
 

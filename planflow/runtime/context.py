@@ -22,6 +22,7 @@ class RunContext:
     models: ModelCache = field(default_factory=ModelCache)
     progress: Progress = field(default_factory=NullProgress)
     executor: ItemExecutor = field(default_factory=LocalExecutor)
+    result: Any = None  # the last RunResult, also after an interrupt
     _http: httpx.AsyncClient | None = None
     _pools: dict[str, ThreadPoolExecutor] = field(default_factory=dict)
 

@@ -17,10 +17,18 @@ from typing import Any, Literal
 from pocketflow import AsyncFlow, AsyncNode
 
 from planflow.ir.models import Node, Workflow
-from planflow.ir.templates import Ref, UnresolvedReference, compile_value, context_lookup, follow_path, parse_template
+from planflow.ir.templates import (
+    Ref,
+    UnresolvedReference,
+    compile_value,
+    context_lookup,
+    follow_path,
+    parse_template,
+    to_text,
+)
 from planflow.runtime.batch import BatchState, describe, run_batch
 from planflow.runtime.context import NodeContext, RunContext
-from planflow.runtime.errors import NodeFailure, RunFailed, TemplateFailure
+from planflow.runtime.errors import RunFailed, TemplateFailure
 from planflow.runtime.inputs import resolve_inputs
 from planflow.runtime.registry import NodeRegistry, NodeType, default_registry
 from planflow.runtime.shell_binding import bind
@@ -43,11 +51,13 @@ class _ParamResolver:
     """A node's params, parsed once, resolved per item; shell params are bound, not spliced."""
 
     def __init__(self, node: Node, node_type: NodeType) -> None:
-        self._node_id = node.id
         self._compiled: dict[str, Callable[[Callable[[Ref], Any]], Any]] = {}
+        self._text_params: set[str] = set()
         for param in node_type.spec.params:
             if param.name not in node.params and param.default is not None:
                 self._compiled[param.name] = compile_value(param.default)
+            if param.types == ("string",) and param.substitution == "text":
+                self._text_params.add(param.name)
         for name, value in node.params.items():
             spec = node_type.spec.param(name)
             if spec is not None and spec.substitution == "shell" and isinstance(value, str):
@@ -59,9 +69,11 @@ class _ParamResolver:
         params = {}
         for name, resolver in self._compiled.items():
             try:
-                params[name] = resolver(lookup)
+                value = resolver(lookup)
             except UnresolvedReference as exc:
                 raise TemplateFailure(f"params.{name}: {exc}") from None
+            # "${item}" keeps the item's type; a param declared as text gets its text form
+            params[name] = to_text(value) if name in self._text_params and not isinstance(value, str) else value
         return params
 
 
@@ -85,7 +97,7 @@ class _IRNode(AsyncNode):
         if node.batch is None or self.items_resolver is None:
             try:
                 return await self.impl(self.params_resolver.resolve(lookup), self.ctx)
-            except (NodeFailure, OSError) as exc:
+            except Exception as exc:  # a node's bug too is reported as that node's failure
                 raise RunFailed(node.id, describe(exc)) from None
         try:
             items = self.items_resolver(lookup)
@@ -204,25 +216,32 @@ async def run_workflow(
         nodes = _node_outputs(shared, node_ids)
         if exc.partial is not None:
             nodes[exc.node_id] = exc.partial
-        return RunResult("failed", {}, nodes, {"node": exc.node_id, "message": exc.message})
+        run.result = RunResult("failed", {}, nodes, {"node": exc.node_id, "message": exc.message})
+        return run.result
     except asyncio.CancelledError:
-        nodes = _node_outputs(shared, node_ids)
-        progress = {k: f"{s.finished} of {len(s.items)} items finished" for k, s in tracker.items() if k not in nodes}
-        for node_id, state in tracker.items():
-            if node_id not in nodes:
-                nodes[node_id] = state.output()
-        return RunResult(
-            "interrupted",
-            {},
-            nodes,
-            {
-                "node": next(iter(progress), None),
-                "message": "interrupted; " + "; ".join(f"{k}: {v}" for k, v in progress.items()),
-            },
-        )
+        # Ctrl-C: asyncio.run re-raises KeyboardInterrupt whatever we return, so the partial
+        # result is left on the context for the caller, and the cancellation goes on.
+        run.result = _interrupted(shared, node_ids, tracker)
+        raise
     finally:
         await run.aclose()
-    return RunResult("ok", _outputs(workflow, shared), _node_outputs(shared, node_ids))
+    run.result = RunResult("ok", _outputs(workflow, shared), _node_outputs(shared, node_ids))
+    return run.result
+
+
+def _interrupted(shared: dict[str, Any], node_ids: list[str], tracker: dict[str, BatchState]) -> RunResult:
+    nodes = _node_outputs(shared, node_ids)
+    unfinished = {k: s for k, s in tracker.items() if k not in nodes}
+    for node_id, state in unfinished.items():
+        nodes[node_id] = state.output()
+    counts = "; ".join(f"node {k}: {s.finished} of {len(s.items)} items finished" for k, s in unfinished.items())
+    message = f"interrupted after {len(nodes) - len(unfinished)} of {len(node_ids)} nodes finished"
+    return RunResult(
+        "interrupted",
+        {},
+        nodes,
+        {"node": next(iter(unfinished), None), "message": message + (f"; {counts}" if counts else "")},
+    )
 
 
 def _node_outputs(shared: dict[str, Any], node_ids: list[str]) -> dict[str, Any]:

@@ -1,0 +1,29 @@
+"""Where a workflow named on the command line lives: a file path, or a saved workflow's name."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def planflow_home() -> Path:
+    """The user directory for saved workflows: PLANFLOW_HOME, else the platform's app dir."""
+    if os.environ.get("PLANFLOW_HOME"):
+        return Path(os.environ["PLANFLOW_HOME"])
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("planflow", appauthor=False))
+
+
+def saved_dir() -> Path:
+    return planflow_home() / "workflows"
+
+
+def resolve_workflow_path(target: str) -> Path:
+    """A path that exists wins; otherwise a saved workflow of that name; otherwise the path as
+    given, so the validator reports it as unreadable."""
+    path = Path(target)
+    if path.exists() or os.sep in target or target.endswith(".json"):
+        return path
+    saved = saved_dir() / f"{target}.json"
+    return saved if saved.exists() else path

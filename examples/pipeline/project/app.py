@@ -1,0 +1,3 @@
+def main():
+    # TODO: read settings from a file
+    print("hello")

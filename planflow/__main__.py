@@ -1,0 +1,3 @@
+from planflow.cli import main
+
+main()

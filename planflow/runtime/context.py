@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,7 +14,10 @@ from planflow.runtime.models import ModelCache
 from planflow.runtime.progress import NullProgress, Progress
 
 if TYPE_CHECKING:
-    import httpx
+    import aiohttp
+
+
+_PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
 
 
 @dataclass
@@ -23,19 +27,22 @@ class RunContext:
     progress: Progress = field(default_factory=NullProgress)
     executor: ItemExecutor = field(default_factory=LocalExecutor)
     result: Any = None  # the last RunResult, also after an interrupt
-    _http: httpx.AsyncClient | None = None
+    _http: aiohttp.ClientSession | None = None
     _pools: dict[str, ThreadPoolExecutor] = field(default_factory=dict)
 
     def path(self, value: str) -> Path:
         return self.cwd / Path(value).expanduser()
 
-    def http_client(self) -> httpx.AsyncClient:
+    def http_session(self) -> aiohttp.ClientSession:
+        """One session per run, created inside the running loop; honours proxy variables."""
         if self._http is None:
-            import httpx
+            import aiohttp
 
-            # The batch executor bounds concurrency; the pool must not add a lower hidden cap.
-            limits = httpx.Limits(max_connections=None, max_keepalive_connections=200)
-            self._http = httpx.AsyncClient(limits=limits, follow_redirects=True)
+            # The batch executor bounds concurrency; the connector must not add a lower hidden cap.
+            # trust_env looks proxies up on every request (0.90 -> 0.62 efficiency at 100 in
+            # flight), so it is on only when a proxy is configured.
+            proxied = any(os.environ.get(name) for name in _PROXY_VARIABLES)
+            self._http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0), trust_env=proxied)
         return self._http
 
     def thread_pool(self, key: str, size: int) -> ThreadPoolExecutor:
@@ -47,7 +54,8 @@ class RunContext:
 
     async def aclose(self) -> None:
         if self._http is not None:
-            await self._http.aclose()
+            await self._http.close()
+            self._http = None
         for pool in self._pools.values():
             pool.shutdown(wait=False, cancel_futures=True)
 

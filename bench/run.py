@@ -1,0 +1,246 @@
+"""planflow benchmarks: each figure beside its target, measured side by side in one run.
+
+python bench/run.py            # everything (about a minute on 2 cores)
+python bench/run.py shell      # one section: concurrency, overhead, shell, memory, startup
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import batch_workflow, registry_with_noop, timed_run
+
+ROOT = Path(__file__).resolve().parent.parent
+ROWS: list[tuple[str, str, str, bool]] = []
+
+
+def row(name: str, figure: str, target: str, ok: bool) -> None:
+    ROWS.append((name, figure, target, ok))
+    print(f"  {'PASS' if ok else 'MISS'}  {name}: {figure}  (target {target})", flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def bench_concurrency() -> None:
+    print("concurrency: 2,000 items x 50 ms, max_concurrent 100", flush=True)
+    n, limit, delay = 2000, 100, 0.05
+    ideal = math.ceil(n / limit) * delay
+    registry = registry_with_noop()
+
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, str(ROOT / "bench" / "slow_server.py"), str(port), str(delay)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None and server.stdout.readline().strip() == "ready"
+        workflow = batch_workflow("http", {"url": f"http://127.0.0.1:{port}/item/${{item}}"}, n, True, limit, registry)
+        timed_run(workflow, registry)  # warm-up: connections, imports
+        actual = min(timed_run(workflow, registry) for _ in range(2))
+        row(
+            "http node efficiency",
+            f"{ideal / actual:.2f} ({actual:.2f}s vs ideal {ideal:.2f}s)",
+            ">= 0.90",
+            ideal / actual >= 0.90,
+        )
+    finally:
+        server.terminate()
+        server.wait()
+
+    import llm
+
+    sys.path.insert(0, str(ROOT))
+    from tests.fakes import FakeAsyncModel, registered_models
+
+    model = FakeAsyncModel(delay=delay)
+    with registered_models(model):
+        workflow = batch_workflow("llm", {"prompt": "item ${item}", "model": "fake-async"}, n, True, limit, registry)
+        actual = min(timed_run(workflow, registry) for _ in range(2))
+    assert model.peak == limit, model.peak
+    row(
+        "llm node efficiency (fake async model)",
+        f"{ideal / actual:.2f} ({actual:.2f}s vs ideal {ideal:.2f}s)",
+        ">= 0.90",
+        ideal / actual >= 0.90,
+    )
+    del llm
+
+    # raw PocketFlow with a semaphore, same fake latency, for reference
+    from pocketflow import AsyncParallelBatchNode
+
+    semaphore_holder: dict[str, asyncio.Semaphore] = {}
+
+    class Sleepy(AsyncParallelBatchNode):
+        async def prep_async(self, shared):
+            return list(range(n))
+
+        async def exec_async(self, item):
+            async with semaphore_holder["s"]:
+                await asyncio.sleep(delay)
+                return item
+
+    async def raw() -> float:
+        semaphore_holder["s"] = asyncio.Semaphore(limit)
+        started = time.perf_counter()
+        await Sleepy().run_async({})
+        return time.perf_counter() - started
+
+    actual = asyncio.run(raw())
+    row("raw PocketFlow + semaphore, same sleep (reference)", f"{ideal / actual:.2f}", "reference", True)
+
+
+def bench_overhead() -> None:
+    print("overhead: 10,000 zero-latency items, parallel", flush=True)
+    n = 10_000
+    registry = registry_with_noop()
+    workflow = batch_workflow("noop", {"value": "${item}"}, n, True, 100, registry)
+    ours = statistics.median(timed_run(workflow, registry) for _ in range(5)) / n * 1e6
+
+    from pocketflow import AsyncParallelBatchNode
+
+    class Noop(AsyncParallelBatchNode):
+        async def prep_async(self, shared):
+            return list(range(n))
+
+        async def exec_async(self, item):
+            return {"value": item}
+
+    def raw_once() -> float:
+        started = time.perf_counter()
+        asyncio.run(Noop().run_async({}))
+        return time.perf_counter() - started
+
+    raw = statistics.median(raw_once() for _ in range(5)) / n * 1e6
+    row(
+        "runtime overhead per item",
+        f"{ours:.1f} us (raw PocketFlow, unbounded: {raw:.1f} us; ratio {ours / raw:.2f})",
+        "<= 50 us",
+        ours <= 50,
+    )
+
+
+def _wall(command: list[str] | str, shell: bool = False, cwd: str | None = None) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, shell=shell, check=True, stdout=subprocess.DEVNULL, cwd=cwd)
+    return time.perf_counter() - started
+
+
+def bench_shell() -> None:
+    print("shell: 1,000 echo items (each a bash process)", flush=True)
+    n = 1000
+    registry = registry_with_noop()
+    seq = timed_run(batch_workflow("shell", {"command": "echo ${item}"}, n, False, 1, registry), registry)
+    par = timed_run(batch_workflow("shell", {"command": "echo ${item}"}, n, True, 10, registry), registry)
+    loop = _wall(f'for i in $(seq {n}); do bash -c "echo $i"; done', shell=True)
+    xargs = _wall(f"seq {n} | xargs -P10 -I{{}} bash -c 'echo {{}}'", shell=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        doc = {
+            "ir_version": "0.1.0",
+            "inputs": {"items": {"type": "array", "default": list(range(n))}},
+            "nodes": [
+                {
+                    "id": "b",
+                    "type": "shell",
+                    "params": {"command": "echo ${item}"},
+                    "batch": {"items": "${items}", "parallel": True, "max_concurrent": 10},
+                }
+            ],
+        }
+        path = Path(tmp, "w.json")
+        path.write_text(json.dumps(doc))
+        cli = _wall([sys.executable, "-m", "planflow", "run", str(path), "-q"], cwd=tmp)
+    row("shell sequential vs bash loop", f"{seq:.2f}s vs {loop:.2f}s (ratio {seq / loop:.2f})", "reference", True)
+    row(
+        "shell parallel(10) vs xargs -P10, in process",
+        f"{par:.2f}s vs {xargs:.2f}s (ratio {par / xargs:.2f})",
+        "<= 1.5",
+        par / xargs <= 1.5,
+    )
+    row(
+        "shell parallel(10) vs xargs -P10, whole `planflow run`",
+        f"{cli:.2f}s vs {xargs:.2f}s (ratio {cli / xargs:.2f})",
+        "<= 1.5",
+        cli / xargs <= 1.5,
+    )
+
+
+MEMORY_PROBE = """
+import resource, sys
+sys.path.insert(0, {root!r})
+from bench.common import batch_workflow, registry_with_noop, timed_run
+registry = registry_with_noop()
+timed_run(batch_workflow("noop", {params}, {n}, {parallel}, 100, registry), registry)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def _peak_rss_mb(n: int, parallel: bool, params: dict) -> float:
+    code = MEMORY_PROBE.format(root=str(ROOT), n=n, parallel=parallel, params=params)
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    return int(out.strip().splitlines()[-1]) / 1024
+
+
+def bench_memory() -> None:
+    print("memory: peak RSS", flush=True)
+    base = _peak_rss_mb(1, True, {"value": "${item}"})
+    big = _peak_rss_mb(100_000, True, {"value": "${item}"})
+    row("peak RSS, 100,000-item parallel batch", f"{big:.0f} MB (1 item: {base:.0f} MB)", "<= 250 MB", big <= 250)
+    scratch = {"value": "${item}", "work_bytes": 4_000_000}  # 4 MB of intermediate state per item
+    small = _peak_rss_mb(100, False, scratch)
+    large = _peak_rss_mb(2_000, False, scratch)
+    row(
+        "sequential batch with 4 MB per-item scratch, 2,000 vs 100 items",
+        f"{large:.0f} MB vs {small:.0f} MB (ratio {large / small:.2f})",
+        "~1.0 (no growth)",
+        large / small < 1.2,
+    )
+
+
+def bench_startup() -> None:
+    print("start-up: planflow --help", flush=True)
+
+    def median_wall(cmd: list[str]) -> float:
+        return statistics.median(_wall(cmd) for _ in range(7))
+
+    python = median_wall([sys.executable, "-c", "pass"])
+    help_ = median_wall([sys.executable, "-m", "planflow", "--help"])
+    row(
+        "`planflow --help` wall time",
+        f"{help_:.3f}s (python -c pass: {python:.3f}s; ratio {help_ / python:.1f})",
+        "<= 0.25 s",
+        help_ <= 0.25,
+    )
+
+
+SECTIONS = {
+    "concurrency": bench_concurrency,
+    "overhead": bench_overhead,
+    "shell": bench_shell,
+    "memory": bench_memory,
+    "startup": bench_startup,
+}
+
+if __name__ == "__main__":
+    chosen = sys.argv[1:] or list(SECTIONS)
+    os.environ.setdefault("PLANFLOW_HOME", tempfile.mkdtemp())
+    for name in chosen:
+        SECTIONS[name]()
+    missed = [r for r in ROWS if not r[3]]
+    print(f"\n{len(ROWS) - len(missed)} of {len(ROWS)} figures meet their targets")

@@ -181,13 +181,16 @@ def bench_shell() -> None:
     )
 
 
+# Peak RSS from VmHWM: ru_maxrss survives execve on Linux, so a child started by this (large)
+# benchmark process would report the parent's peak instead of its own.
 MEMORY_PROBE = """
-import resource, sys
+import sys
 sys.path.insert(0, {root!r})
 from bench.common import batch_workflow, registry_with_noop, timed_run
 registry = registry_with_noop()
 timed_run(batch_workflow("noop", {params}, {n}, {parallel}, 100, registry), registry)
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+status = open("/proc/self/status").read()
+print(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:")))
 """
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from importlib import resources
 
 import click
@@ -19,7 +20,7 @@ def validate_command(file: str, as_json: bool) -> None:
     from planflow.runtime.registry import default_registry
 
     specs = default_registry().specs()
-    result = validate_text(click.get_text_stream("stdin").read(), specs) if file == "-" else validate_file(file, specs)
+    result = validate_text(sys.stdin.read(), specs) if file == "-" else validate_file(file, specs)
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2))
     elif result.valid:

@@ -36,6 +36,14 @@ def _environment(extra: dict[str, Any], bound: dict[str, str]) -> dict[bytes, by
     return env
 
 
+def _close_transport(proc: asyncio.subprocess.Process) -> None:
+    # Closing the transport now, while the loop runs, stops its __del__ from touching a closed
+    # loop later; asyncio offers no public handle for it.
+    transport = getattr(proc, "_transport", None)
+    if transport is not None:
+        transport.close()
+
+
 async def run(params: dict[str, Any], ctx: NodeContext) -> dict[str, Any]:
     command: ShellCommand = params["command"]
     env = _environment(params.get("env") or {}, command.env)
@@ -60,10 +68,11 @@ async def run(params: dict[str, Any], ctx: NodeContext) -> dict[str, Any]:
         out, err = await asyncio.wait_for(proc.communicate(data), params.get("timeout"))
     except TimeoutError:
         _kill_group(proc)
-        await proc.wait()
+        await proc.communicate()  # drains and closes the pipes of the killed group
         raise NodeFailure(f"command timed out after {params.get('timeout')} s") from None
-    except BaseException:
+    except BaseException:  # cancelled (Ctrl-C, fail_fast): kill now, cannot await here
         _kill_group(proc)
+        _close_transport(proc)
         raise
     stdout = out.decode("utf-8", errors="replace")
     stderr = err.decode("utf-8", errors="replace")

@@ -3,21 +3,38 @@
 from __future__ import annotations
 
 import click
+from click_default_group import DefaultGroup
 
 from planflow import __version__
+from planflow.cli.plan_cmd import do_command, plan_command
 from planflow.cli.run_cmd import run_command
+from planflow.cli.show_cmd import list_command, save_command, show_command
 from planflow.cli.validate_cmd import schema_command, validate_command
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=DefaultGroup, default="do", context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="planflow")
 def cli() -> None:
-    """Turn plain-language requests into workflows you can review, save and run."""
+    """Turn plain-language requests into workflows you can review, save and run.
+
+    \b
+      planflow "count the words in every .txt file here"   plan, review, confirm, run
+      planflow plan "…" -o flow.json                        plan only
+      planflow run flow.json name=value                     run a workflow file or saved name
+    """
 
 
-cli.add_command(run_command)
-cli.add_command(validate_command)
-cli.add_command(schema_command)
+for command in (
+    do_command,
+    plan_command,
+    run_command,
+    show_command,
+    save_command,
+    list_command,
+    validate_command,
+    schema_command,
+):
+    cli.add_command(command)
 
 
 def main() -> None:

@@ -9,7 +9,7 @@ from typing import Any
 from planflow.runtime.errors import ModelUnavailable
 
 CONFIGURE_HINT = (
-    "configure one with `llm keys set openai` (then -m gpt-4o-mini), an llm plugin such as "
+    "configure one with `llm keys set openai`, an llm plugin such as "
     "llm-ollama or llm-anthropic, or an OpenAI-compatible server in llm's "
     "extra-openai-models.yaml; then pass -m MODEL or set PLANFLOW_MODEL"
 )
@@ -62,3 +62,19 @@ def _resolve(name: str) -> ModelHandle:
     except llm.NeedsKeyException as exc:
         raise ModelUnavailable(f"model '{name}': {exc}") from None
     return ModelHandle(name, model, is_async)
+
+
+def get_sync_model(model_id: str | None = None) -> tuple[str, Any]:
+    """A model for one-at-a-time calls (the planner), with its key checked."""
+    import llm
+
+    name = default_model_id(model_id)
+    try:
+        model = llm.get_model(name)
+    except llm.UnknownModelError:
+        raise ModelUnavailable(f"unknown model '{name}' (`llm models` lists them); {CONFIGURE_HINT}") from None
+    try:
+        model.get_key()
+    except llm.NeedsKeyException as exc:
+        raise ModelUnavailable(f"model '{name}': {exc}; {CONFIGURE_HINT}") from None
+    return name, model

@@ -1,0 +1,46 @@
+"""`planflow show`, `planflow save`, `planflow list`."""
+
+from __future__ import annotations
+
+import click
+
+from planflow.cli.exit_codes import ExitStatus
+from planflow.cli.run_cmd import fail, load_or_exit
+
+
+@click.command("show")
+@click.argument("workflow")
+@click.option("--mermaid", is_flag=True, help="Print a Mermaid flowchart instead.")
+def show_command(workflow: str, mermaid: bool) -> None:
+    """Show what a workflow FILE (or saved NAME) will do, step by step."""
+    from planflow.cli.review import render_mermaid, render_review
+
+    loaded = load_or_exit(workflow)
+    click.echo(render_mermaid(loaded) if mermaid else render_review(loaded), nl=False)
+
+
+@click.command("save")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("name")
+def save_command(file: str, name: str) -> None:
+    """Save a valid workflow FILE as NAME, to run later with `planflow run NAME`."""
+    from planflow.cli.store import StoreError, save_workflow
+
+    loaded = load_or_exit(file)
+    try:
+        path = save_workflow(loaded.to_json_dict(), name)
+    except StoreError as exc:
+        fail(str(exc), ExitStatus.USAGE)
+    click.echo(f"saved {name} ({path})")
+
+
+@click.command("list")
+def list_command() -> None:
+    """List saved workflows."""
+    from planflow.cli.store import list_saved
+
+    saved = list_saved()
+    if not saved:
+        click.echo('no saved workflows yet (planflow save FILE NAME, or planflow "REQUEST" --save NAME)')
+    for name, description in saved:
+        click.echo(f"{name}\t{description}")

@@ -1,0 +1,37 @@
+"""Saved workflows under the user directory, so a plan can be rerun by name with new inputs."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from planflow.cli.workflow_source import saved_dir
+from planflow.runtime.nodes.write_file import write_atomically
+
+NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+class StoreError(ValueError):
+    pass
+
+
+def save_workflow(document: dict[str, Any], name: str) -> Path:
+    if not NAME.match(name) or name.endswith(".json"):
+        raise StoreError(f"'{name}' is not a usable name: use letters, digits, '_', '-' or '.' (no '.json')")
+    target = saved_dir() / f"{name}.json"
+    write_atomically(target, (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode())
+    return target
+
+
+def list_saved() -> list[tuple[str, str]]:
+    """(name, description) of each saved workflow, by name."""
+    found = []
+    for path in sorted(saved_dir().glob("*.json")):
+        try:
+            description = json.loads(path.read_text(encoding="utf-8")).get("description") or ""
+        except (ValueError, OSError, AttributeError):
+            description = "(unreadable)"
+        found.append((path.stem, description))
+    return found

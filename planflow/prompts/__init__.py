@@ -1,0 +1,1 @@
+"""Prompt templates for the planner, as package data. Placeholders are {{name}}."""

@@ -150,3 +150,33 @@ def http_server() -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+class QueueModel(llm.Model):
+    """Answers with queued replies in order, like llm's own MockModel; records what it was asked."""
+
+    model_id = "queue"
+    supports_schema = True
+
+    def __init__(self, *replies: str, supports_schema: bool = True) -> None:
+        self.replies = list(replies)
+        self.supports_schema = supports_schema
+        self.asked: list[dict[str, Any]] = []
+
+    def enqueue(self, *replies: str) -> None:
+        self.replies.extend(replies)
+
+    def execute(self, prompt, stream, response, conversation):  # type: ignore[override]
+        self.asked.append(
+            {
+                "prompt": prompt.prompt,
+                "system": prompt.system,
+                "schema": prompt.schema,
+                "history": len(conversation.responses) if conversation else 0,
+            }
+        )
+        if not self.replies:
+            raise AssertionError("QueueModel ran out of replies")
+        reply = self.replies.pop(0)
+        response.set_usage(input=len((prompt.prompt or "").split()), output=len(reply.split()))
+        yield reply

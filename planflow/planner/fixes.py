@@ -166,8 +166,8 @@ def dedupe_edges(doc: dict[str, Any]) -> list[str]:
 
 FIXES: tuple[Fix, ...] = (
     fix_ir_version,
+    nodes_from_mapping,  # before drop_nulls, which looks inside the node list
     drop_nulls,
-    nodes_from_mapping,
     edge_keys,
     bare_batch_items,
     clamp_concurrency,

@@ -50,8 +50,8 @@ def folder(tmp_path, monkeypatch):
     return tmp_path
 
 
-def invoke(*args, replies=(json.dumps(PLAN),)):
-    model = QueueModel(*replies)
+def invoke(*args, replies=None):
+    model = QueueModel(*(replies or (json.dumps(PLAN),)))
     with registered_models(model):
         return CliRunner().invoke(cli, list(args)), model
 

@@ -1,0 +1,58 @@
+"""The real `llm` client path end to end over HTTP, replayed from cassettes of a real model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from planflow.ir import validate_document
+from planflow.planner import Planner, PlanFailed
+from planflow.runtime.registry import default_registry
+from tests.runtime.helpers import run_doc, workflow
+
+FIXTURE = Path(__file__).parent / "fixture"
+
+
+@pytest.mark.vcr
+def test_llm_node_batch_calls_the_real_client_concurrently(local_qwen):
+    doc = workflow({"id": "title", "type": "llm",
+                    "params": {"prompt": "Give a three-word title for: ${item}", "model": local_qwen},
+                    "batch": {"items": ["a quiet harbour at dawn", "rain on a market", "a library at nine"],
+                              "parallel": True, "max_concurrent": 3}})
+    out = run_doc(doc)
+    assert out.status == "ok", out.error
+    results = out.nodes["title"]["results"]
+    assert [r["item"] for r in results] == ["a quiet harbour at dawn", "rain on a market", "a library at nine"]
+    assert all(r["response"].strip() for r in results)
+    assert all(r["usage"]["input"] > 0 and r["usage"]["output"] > 0 for r in results)
+
+
+@pytest.mark.vcr
+def test_llm_node_structured_output_through_the_schema_path(local_qwen):
+    schema = {"type": "object", "properties": {"mood": {"type": "string", "enum": ["calm", "gloomy", "busy"]}},
+              "required": ["mood"]}
+    doc = workflow({"id": "mood", "type": "llm", "params": {
+        "prompt": "What is the mood of: 'Rain fell on the market all morning'?", "model": local_qwen,
+        "schema": schema}})
+    out = run_doc(doc)
+    assert out.status == "ok", out.error
+    assert out.nodes["mood"]["json"]["mood"] in {"calm", "gloomy", "busy"}
+
+
+@pytest.mark.vcr
+def test_planner_end_to_end_with_a_real_model(local_qwen, monkeypatch):
+    monkeypatch.chdir(FIXTURE)
+    planner = Planner(local_qwen, max_repairs=2, workdir=FIXTURE)
+    try:
+        result = planner.plan("count the words in every .txt file in texts/ and write the counts to counts.json")
+    except PlanFailed as exc:
+        # A weak model may fail; then the loop must have used its whole budget on real answers.
+        assert exc.report.llm_calls == 3 and all(a.answer for a in exc.attempts)
+        pytest.fail(f"the local model did not produce a valid plan: {exc}")
+    report = result.report
+    assert 1 <= report.llm_calls <= 3 and report.input_tokens > 0
+    assert validate_document(result.workflow.to_json_dict(), default_registry().specs()).valid
+    assert any(node.batch is not None for node in result.workflow.nodes), "a bulk request must come out batched"
+    print(json.dumps(result.workflow.to_json_dict(), indent=1), report.summary())

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from planflow.ir import validate_document
-from planflow.planner import Planner, PlanFailed
+from planflow.planner import PlanFailed, Planner
 from planflow.runtime.registry import default_registry
 from tests.runtime.helpers import run_doc, workflow
 

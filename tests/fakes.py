@@ -180,3 +180,15 @@ class QueueModel(llm.Model):
         reply = self.replies.pop(0)
         response.set_usage(input=len((prompt.prompt or "").split()), output=len(reply.split()))
         yield reply
+
+
+class SchemaRejectingModel(QueueModel):
+    """Like llama.cpp's server: a request with a JSON schema fails with a provider error."""
+
+    model_id = "rejects-schema"
+
+    def execute(self, prompt, stream, response, conversation):  # type: ignore[override]
+        if prompt.schema is not None:
+            self.asked.append({"prompt": prompt.prompt, "schema": prompt.schema, "rejected": True})
+            raise RuntimeError("Error code: 500 - Input should be 'text' or 'json_object'")
+        yield from super().execute(prompt, stream, response, conversation)

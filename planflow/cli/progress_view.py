@@ -32,7 +32,12 @@ class SummaryProgress:
 
 def summary_line(node_id: str, total: int, done: int, failed: int, seconds: float) -> str:
     rate = (done + failed) / seconds if seconds > 0 else 0.0
-    return f"{node_id}: {done}/{total} items ok, {failed} failed in {seconds:.1f}s ({rate:.0f}/s)"
+    return f"{node_id}: {done}/{total} items ok, {failed} failed in {seconds:.1f}s ({format_rate(rate)}/s)"
+
+
+def format_rate(rate: float) -> str:
+    """Whole numbers when fast, one decimal when slow: an LLM batch at 0.2/s is not "0/s"."""
+    return f"{rate:.0f}" if rate >= 10 else f"{rate:.1f}"
 
 
 class LiveProgress:
@@ -76,7 +81,7 @@ class LiveProgress:
         task = self._tasks[node_id]
         elapsed = max(time.monotonic() - self._started[node_id], 1e-9)
         done = self._bar.tasks[task].completed + 1
-        self._bar.update(task, advance=1, failed=self._failed[node_id], rate=f"{done / elapsed:.0f}")
+        self._bar.update(task, advance=1, failed=self._failed[node_id], rate=format_rate(done / elapsed))
 
     def node_finished(self, node_id: str, ok: bool) -> None:
         pass

@@ -278,6 +278,8 @@ def _check_node_templates(
                             "items must come from an input or an earlier node",
                         )
                     )
+                else:
+                    issues += _check_alias_field(node, ref, parts, node_types, path)
                 continue
             if ref.root in parts.inputs:
                 issues += _check_input_ref(ref, parts, node.id, path)
@@ -316,13 +318,78 @@ def _check_node_templates(
     return issues
 
 
+def _check_alias_field(
+    node: Node, ref: Ref, parts: Parts, node_types: Mapping[str, NodeTypeSpec], path: str
+) -> list[Issue]:
+    """`${doc.content}` must fit what the batch items are: a path string has no `content`."""
+    field = ref.first_field
+    assert node.batch is not None
+    items = node.batch.items
+    if field is None:
+        return []
+    if isinstance(items, list):
+        if items and not any(isinstance(i, Mapping) for i in items):
+            return [
+                Issue(
+                    "unknown_output",
+                    f"{ref.text}: the listed items are not objects, so they have no fields",
+                    node.id,
+                    path,
+                    f"use ${{{ref.root}}}",
+                )
+            ]
+        return []
+    try:
+        template = parse_template(items)
+    except TemplateSyntaxError:
+        return []
+    if not template.is_single_ref:
+        return []
+    source_ref = template.refs[0]
+    sources = {n.id: n for _, n in parts.nodes}
+    source = sources.get(source_ref.root)
+    spec = node_types.get(source.type) if source is not None else None
+    if source is None or spec is None or len(source_ref.path) != 1:
+        return []
+    if source.batch is not None and source_ref.path[0] == "results":
+        fields = [o.name for o in spec.outputs] + ["item"]
+        if field not in fields:
+            return [
+                Issue(
+                    "unknown_output",
+                    f"{ref.text}: each result of '{source.id}' has no field '{field}'",
+                    node.id,
+                    path,
+                    _listing("fields of each result", fields),
+                )
+            ]
+        return []
+    output = spec.output(str(source_ref.path[0])) if source.batch is None else None
+    if output is not None and output.item_type in SCALAR_INPUT_TYPES:
+        hint = f"use ${{{ref.root}}}"
+        if source.type == "list_files":
+            hint += "; to use a file's text, read it first with a read_file node batched over the same files"
+        return [
+            Issue(
+                "unknown_output",
+                f"{ref.text}: the items of {items} are {output.item_type}s, they have no field '{field}'",
+                node.id,
+                path,
+                hint,
+            )
+        ]
+    return []
+
+
 def _aliases(parts: Parts) -> dict[str, str]:
     return {n.batch.as_: n.id for _, n in parts.nodes if n.batch is not None}
 
 
 def _unknown_ref(ref: Ref, node_id: str | None, path: str, parts: Parts, graph: _Graph, own_alias: str | None) -> Issue:
     names = [*parts.inputs, *graph.ids, *([own_alias] if own_alias else [])]
-    hint = _did_you_mean(ref.root, names)
+    # ${count.results}: a name with a field is most likely a node id, often shortened
+    prefixed = [i for i in graph.ids if ref.path and (i.startswith(ref.root) or ref.root.startswith(i))]
+    hint = f"did you mean '{prefixed[0]}'?" if len(prefixed) == 1 else _did_you_mean(ref.root, names)
     if hint is None and ref.root.isupper():
         hint = f"for a literal shell variable write $${{{ref.root}}} or ${ref.root}"
     if hint is None:

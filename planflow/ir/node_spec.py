@@ -41,6 +41,7 @@ class OutputField:
     name: str
     type: ValueType
     description: str
+    item_type: ValueType | None = None  # for arrays whose items are known: list_files.files are strings
 
 
 @dataclass(frozen=True)

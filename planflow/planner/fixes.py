@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from planflow.ir.models import IR_VERSION
+from planflow.ir.node_spec import BATCH_OUTPUTS, NodeTypeSpec
 from planflow.ir.templates import IDENTIFIER, TemplateSyntaxError, iter_strings, parse_template
 
-Fix = Callable[[dict[str, Any]], list[str]]
+Specs = Mapping[str, NodeTypeSpec]
+Fix = Callable[[dict[str, Any], Specs], list[str]]  # changes the document in place, says what it did
 _BARE_REFERENCE = re.compile(rf"^({IDENTIFIER})((?:\.{IDENTIFIER}|\[\d+\])+)$")
 
 
@@ -27,7 +29,7 @@ def _node_ids(doc: dict[str, Any]) -> set[str]:
     return {n["id"] for n in _nodes(doc) if isinstance(n.get("id"), str)}
 
 
-def fix_ir_version(doc: dict[str, Any]) -> list[str]:
+def fix_ir_version(doc: dict[str, Any], specs: Specs) -> list[str]:
     if doc.get("ir_version") != IR_VERSION:
         was = doc.get("ir_version")
         doc["ir_version"] = IR_VERSION
@@ -35,7 +37,7 @@ def fix_ir_version(doc: dict[str, Any]) -> list[str]:
     return []
 
 
-def drop_nulls(doc: dict[str, Any]) -> list[str]:
+def drop_nulls(doc: dict[str, Any], specs: Specs) -> list[str]:
     """`"inputs": null` and friends mean "none"; the schema wants them absent."""
     fixed = []
     for key in [k for k, v in doc.items() if v is None]:
@@ -48,7 +50,7 @@ def drop_nulls(doc: dict[str, Any]) -> list[str]:
     return fixed
 
 
-def nodes_from_mapping(doc: dict[str, Any]) -> list[str]:
+def nodes_from_mapping(doc: dict[str, Any], specs: Specs) -> list[str]:
     """{"nodes": {"list": {...}}} -> [{"id": "list", ...}]."""
     nodes = doc.get("nodes")
     if isinstance(nodes, dict) and all(isinstance(v, dict) for v in nodes.values()):
@@ -57,7 +59,7 @@ def nodes_from_mapping(doc: dict[str, Any]) -> list[str]:
     return []
 
 
-def edge_keys(doc: dict[str, Any]) -> list[str]:
+def edge_keys(doc: dict[str, Any], specs: Specs) -> list[str]:
     """{"source": a, "target": b} (and from_/to_) -> {"from": a, "to": b}."""
     fixed = 0
     for edge in doc.get("edges") or []:
@@ -70,7 +72,7 @@ def edge_keys(doc: dict[str, Any]) -> list[str]:
     return [f"renamed {fixed} edge key(s) to from/to"] if fixed else []
 
 
-def bare_batch_items(doc: dict[str, Any]) -> list[str]:
+def bare_batch_items(doc: dict[str, Any], specs: Specs) -> list[str]:
     """ "items": "list.files" where `list` is a node -> "${list.files}"."""
     fixed = []
     ids = _node_ids(doc) | set(doc.get("inputs") or {})
@@ -85,7 +87,7 @@ def bare_batch_items(doc: dict[str, Any]) -> list[str]:
     return fixed
 
 
-def clamp_concurrency(doc: dict[str, Any]) -> list[str]:
+def clamp_concurrency(doc: dict[str, Any], specs: Specs) -> list[str]:
     fixed = []
     for node in _nodes(doc):
         batch = node.get("batch")
@@ -111,7 +113,7 @@ def _referenced_nodes(node: dict[str, Any], ids: set[str]) -> set[str]:
     return found
 
 
-def implied_edges(doc: dict[str, Any]) -> list[str]:
+def implied_edges(doc: dict[str, Any], specs: Specs) -> list[str]:
     """A node that reads ${x.…} needs x to run first: add the edge when it is missing and
     adding it keeps the graph acyclic."""
     ids = _node_ids(doc)
@@ -149,7 +151,7 @@ def implied_edges(doc: dict[str, Any]) -> list[str]:
     return fixed
 
 
-def dedupe_edges(doc: dict[str, Any]) -> list[str]:
+def dedupe_edges(doc: dict[str, Any], specs: Specs) -> list[str]:
     edges = doc.get("edges")
     if not isinstance(edges, list):
         return []
@@ -164,11 +166,65 @@ def dedupe_edges(doc: dict[str, Any]) -> list[str]:
     return [f"removed {removed} repeated edge(s)"] if removed else []
 
 
+def _rewrite_strings(value: Any, rewrite: Callable[[str], str]) -> Any:
+    if isinstance(value, str):
+        return rewrite(value)
+    if isinstance(value, dict):
+        return {k: _rewrite_strings(v, rewrite) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rewrite_strings(v, rewrite) for v in value]
+    return value
+
+
+def expand_shortened_references(doc: dict[str, Any], specs: Specs) -> list[str]:
+    """${count.results} where no `count` exists but exactly one node id starts with it
+    (`count_words`) and that node has a `results` output -> ${count_words.results}."""
+    nodes = _nodes(doc)
+    ids = _node_ids(doc)
+    inputs = set(doc.get("inputs") or {}) if isinstance(doc.get("inputs"), dict) else set()
+    outputs: dict[str, set[str]] = {}
+    for node in nodes:
+        spec = specs.get(node.get("type"))  # type: ignore[arg-type]
+        if isinstance(node.get("id"), str) and spec is not None:
+            outputs[node["id"]] = set(BATCH_OUTPUTS) if node.get("batch") else {o.name for o in spec.outputs}
+    fixed: list[str] = []
+
+    def rewriter(own_id: Any, own_alias: Any) -> Callable[[str], str]:
+        def rewrite(text: str) -> str:
+            try:
+                refs = parse_template(text).refs
+            except TemplateSyntaxError:
+                return text
+            for ref in refs:
+                if ref.root in ids or ref.root in inputs or ref.root == own_alias or ref.first_field is None:
+                    continue
+                matches = [i for i in ids if i != own_id and (i.startswith(ref.root) or ref.root.startswith(i))]
+                if len(matches) == 1 and ref.first_field in outputs.get(matches[0], set()):
+                    new = "${" + matches[0] + ref.text[2 + len(ref.root) :]
+                    text = text.replace(ref.text, new)
+                    fixed.append(f"read {ref.text} as {new} in node {own_id}")
+            return text
+
+        return rewrite
+
+    for node in nodes:
+        batch = node.get("batch") if isinstance(node.get("batch"), dict) else None
+        rewrite = rewriter(node.get("id"), batch.get("as", "item") if batch else None)
+        if "params" in node:
+            node["params"] = _rewrite_strings(node["params"], rewrite)
+        if batch and "items" in batch:
+            batch["items"] = _rewrite_strings(batch["items"], rewrite)
+    if isinstance(doc.get("outputs"), dict):
+        doc["outputs"] = _rewrite_strings(doc["outputs"], rewriter("outputs", None))
+    return fixed
+
+
 FIXES: tuple[Fix, ...] = (
     fix_ir_version,
     nodes_from_mapping,  # before drop_nulls, which looks inside the node list
     drop_nulls,
     edge_keys,
+    expand_shortened_references,  # before the edge fixes, which must see references as they will be
     bare_batch_items,
     clamp_concurrency,
     dedupe_edges,
@@ -176,12 +232,12 @@ FIXES: tuple[Fix, ...] = (
 )
 
 
-def apply_fixes(doc: Any) -> tuple[Any, list[str]]:
+def apply_fixes(doc: Any, specs: Specs) -> tuple[Any, list[str]]:
     """A fixed copy of the document and what was changed; non-objects pass through."""
     if not isinstance(doc, dict):
         return doc, []
     fixed = copy.deepcopy(doc)
     applied: list[str] = []
     for fix in FIXES:
-        applied += fix(fixed)
+        applied += fix(fixed, specs)
     return fixed, applied

@@ -104,8 +104,6 @@ class Planner:
         return render("request", workdir=workdir, request=request.strip())
 
     def plan(self, request: str) -> PlanResult:
-        import llm
-
         started = time.monotonic()
         name, model = get_sync_model(self.model_id)
         report = PlanReport(model=name)
@@ -114,23 +112,39 @@ class Planner:
         system = self.system_prompt()
         schema = planner_schema() if getattr(model, "supports_schema", False) else None
         prompt = self.request_prompt(request)
-        for call in range(1 + self.max_repairs):
+        options: dict[str, Any] = {}
+        call = 0
+        while call <= self.max_repairs:
             try:
-                response = conversation.prompt(prompt, system=system, schema=schema, stream=False)
+                report.llm_calls += 1
+                response = conversation.prompt(prompt, system=system, schema=schema, stream=False, **options)
                 answer = response.text()
-            except llm.ModelError as exc:
+                usage = response.usage()
+            except Exception as exc:  # providers raise their own errors (openai.*), not only llm.ModelError
+                if schema is not None and call == 0:
+                    # Some servers (llama.cpp) reject json_schema requests: ask for plain JSON
+                    # in a fresh conversation; this retry does not use the repair budget.
+                    schema = None
+                    conversation = model.conversation()
+                    # OpenAI-style models can still be held to JSON syntax without a schema
+                    if "json_object" in getattr(model.Options, "model_fields", {}):
+                        options = {"json_object": True}
+                    report.fixes.append(
+                        f"the model rejected the structured-output request ({_short(exc)}); "
+                        f"asked for {'a JSON object' if options else 'plain JSON'} instead"
+                    )
+                    continue
                 report.seconds = time.monotonic() - started
-                raise PlanFailed(f"model {name} failed: {exc}", report, attempts) from None
-            report.llm_calls += 1
-            usage = response.usage()
+                raise PlanFailed(f"model {name} failed: {_short(exc)}", report, attempts) from None
+            call += 1
             report.input_tokens += usage.input or 0
             report.output_tokens += usage.output or 0
             workflow, issues = self._check(answer, report, attempts)
             if workflow is not None:
-                report.first_call_valid = call == 0
+                report.first_call_valid = call == 1
                 report.seconds = time.monotonic() - started
                 return PlanResult(workflow, report, attempts)
-            if call < self.max_repairs:
+            if call <= self.max_repairs:
                 report.repairs += 1
                 prompt = render("repair", problems="\n".join(f"- {issue}" for issue in issues))
         report.seconds = time.monotonic() - started
@@ -154,8 +168,14 @@ class Planner:
             raise CannotPlan(f"the model says this cannot be done: {doc['cannot_plan']}", report, attempts)
         if isinstance(doc, dict):
             doc.pop("cannot_plan", None)
-        doc, fixes = apply_fixes(doc)
+        doc, fixes = apply_fixes(doc, self.specs)
         report.fixes += fixes
         result = validate_document(doc, self.specs)
         attempts.append(Attempt(answer, result.issues))
         return (result.workflow if result.valid else None), result.issues
+
+
+def _short(exc: BaseException, limit: int = 300) -> str:
+    text = " ".join(str(exc).split())
+    text = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -25,7 +25,7 @@ SHELL = NodeTypeSpec(
         OutputField("stdout", "string", "Standard output."),
         OutputField("stderr", "string", "Standard error."),
         OutputField("exit_code", "integer", "Exit status (0 when the node succeeds)."),
-        OutputField("lines", "array", "Standard output split into lines."),
+        OutputField("lines", "array", "Standard output split into lines.", item_type="string"),
         OutputField("json", "any", "Standard output parsed as JSON, or null."),
     ),
 )
@@ -86,7 +86,7 @@ LIST_FILES = NodeTypeSpec(
         ParamSpec("recursive", "boolean", "Descend into sub-folders.", default=False),
     ),
     outputs=(
-        OutputField("files", "array", "Matching paths, sorted."),
+        OutputField("files", "array", "Matching paths, sorted.", item_type="string"),
         OutputField("count", "integer", "How many matched."),
     ),
 )

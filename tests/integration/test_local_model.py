@@ -17,10 +17,18 @@ FIXTURE = Path(__file__).parent / "fixture"
 
 @pytest.mark.vcr
 def test_llm_node_batch_calls_the_real_client_concurrently(local_qwen):
-    doc = workflow({"id": "title", "type": "llm",
-                    "params": {"prompt": "Give a three-word title for: ${item}", "model": local_qwen},
-                    "batch": {"items": ["a quiet harbour at dawn", "rain on a market", "a library at nine"],
-                              "parallel": True, "max_concurrent": 3}})
+    doc = workflow(
+        {
+            "id": "title",
+            "type": "llm",
+            "params": {"prompt": "Give a three-word title for: ${item}", "model": local_qwen},
+            "batch": {
+                "items": ["a quiet harbour at dawn", "rain on a market", "a library at nine"],
+                "parallel": True,
+                "max_concurrent": 3,
+            },
+        }
+    )
     out = run_doc(doc)
     assert out.status == "ok", out.error
     results = out.nodes["title"]["results"]
@@ -31,11 +39,22 @@ def test_llm_node_batch_calls_the_real_client_concurrently(local_qwen):
 
 @pytest.mark.vcr
 def test_llm_node_structured_output_through_the_schema_path(local_qwen):
-    schema = {"type": "object", "properties": {"mood": {"type": "string", "enum": ["calm", "gloomy", "busy"]}},
-              "required": ["mood"]}
-    doc = workflow({"id": "mood", "type": "llm", "params": {
-        "prompt": "What is the mood of: 'Rain fell on the market all morning'?", "model": local_qwen,
-        "schema": schema}})
+    schema = {
+        "type": "object",
+        "properties": {"mood": {"type": "string", "enum": ["calm", "gloomy", "busy"]}},
+        "required": ["mood"],
+    }
+    doc = workflow(
+        {
+            "id": "mood",
+            "type": "llm",
+            "params": {
+                "prompt": "What is the mood of: 'Rain fell on the market all morning'?",
+                "model": local_qwen,
+                "schema": schema,
+            },
+        }
+    )
     out = run_doc(doc)
     assert out.status == "ok", out.error
     assert out.nodes["mood"]["json"]["mood"] in {"calm", "gloomy", "busy"}

@@ -259,3 +259,33 @@ def test_load_workflow_raises_with_every_issue(tmp_path: Path, summarize_doc, sp
         load_workflow(path, specs)
     assert len(info.value.issues) == 2
     assert str(path) in str(info.value)
+
+
+def test_shortened_node_name_gets_the_node_as_hint(summarize_doc, specs):
+    summarize_doc["nodes"][3]["params"]["content"] = "${summ.results}"
+    issue = only_issue(summarize_doc, specs)
+    assert issue.hint == "did you mean 'summarize'?"
+
+
+def test_alias_field_that_the_items_cannot_have(summarize_doc, specs):
+    summarize_doc["nodes"][1]["params"]["path"] = "${file.content}"
+    issue = only_issue(summarize_doc, specs)
+    assert (issue.code, issue.node, issue.path) == ("unknown_output", "read", "params.path")
+    assert "the items of ${list.files} are strings, they have no field 'content'" in issue.message
+    assert "read_file" in issue.hint
+
+
+def test_alias_field_of_a_batch_result(summarize_doc, specs):
+    summarize_doc["nodes"][2]["params"]["prompt"] = "${doc.text}"
+    issue = only_issue(summarize_doc, specs)
+    assert "each result of 'read' has no field 'text'" in issue.message and "content" in issue.hint
+
+
+def test_alias_field_of_scalar_inline_items(specs):
+    doc = {
+        "ir_version": "0.1.0",
+        "nodes": [
+            {"id": "a", "type": "shell", "params": {"command": "echo ${item.x}"}, "batch": {"items": ["p", "q"]}}
+        ],
+    }
+    assert "not objects" in only_issue(doc, specs).message

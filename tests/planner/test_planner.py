@@ -109,3 +109,30 @@ def test_unknown_model_and_missing_key_are_model_errors():
 
     with pytest.raises(ModelUnavailable, match="unknown model 'nope'"):
         Planner("nope").plan("x")
+
+
+def test_a_model_that_rejects_schemas_is_asked_for_plain_json():
+    from tests.fakes import SchemaRejectingModel
+
+    model = SchemaRejectingModel(text(GOOD))
+    with registered_models(model):
+        result = Planner("rejects-schema").plan("count words")
+    assert [a["schema"] is not None for a in model.asked] == [True, False]
+    assert result.report.llm_calls == 2 and result.report.repairs == 0  # the rejected call counts too
+    assert result.report.fixes[0].startswith("the model rejected the structured-output request (RuntimeError: Error")
+    assert result.report.fixes[0].endswith("asked for plain JSON instead")
+
+
+def test_a_provider_error_is_a_plan_failure_not_a_traceback():
+    class Broken(QueueModel):
+        model_id = "broken"
+
+        def execute(self, prompt, stream, response, conversation):
+            raise ConnectionError("connection refused")
+            yield ""
+
+    with (
+        registered_models(Broken(supports_schema=False)),
+        pytest.raises(PlanFailed, match="ConnectionError: connection refused"),
+    ):
+        Planner("broken").plan("x")

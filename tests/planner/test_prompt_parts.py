@@ -80,7 +80,9 @@ def test_extract_json_says_where_it_broke():
 
 
 def fixed(doc):
-    return apply_fixes(doc)
+    from planflow.runtime.registry import default_registry
+
+    return apply_fixes(doc, default_registry().specs())
 
 
 def test_fix_ir_version_missing():
@@ -175,3 +177,40 @@ def test_planner_includes_the_summary_only_when_asked(tmp_path):
     (tmp_path / "a.txt").write_text("x")
     assert "a.txt" in Planner(workdir=tmp_path).request_prompt("go")
     assert Planner(workdir=None).request_prompt("go") == "Request: go\n"
+
+
+def test_fix_expands_a_shortened_node_reference(specs):
+    doc, applied = apply_fixes(
+        {
+            "ir_version": "0.1.0",
+            "nodes": [
+                {"id": "count_words", "type": "shell", "params": {"command": "echo"}, "batch": {"items": [1]}},
+                {"id": "save", "type": "write_file", "params": {"path": "o", "content": "${count.results}"}},
+            ],
+            "outputs": {"n": {"source": "${count.count}"}},
+        },
+        specs,
+    )
+    assert doc["nodes"][1]["params"]["content"] == "${count_words.results}"
+    assert doc["outputs"]["n"]["source"] == "${count_words.count}"
+    assert doc["edges"] == [{"from": "count_words", "to": "save"}]
+    assert applied == [
+        "read ${count.results} as ${count_words.results} in node save",
+        "read ${count.count} as ${count_words.count} in node outputs",
+        "added edge count_words -> save (save uses ${count_words.…})",
+    ]
+
+
+def test_fix_leaves_ambiguous_or_fieldless_shortenings_alone(specs):
+    doc = {
+        "ir_version": "0.1.0",
+        "edges": [],
+        "nodes": [
+            {"id": "count_a", "type": "shell", "params": {"command": "echo"}},
+            {"id": "count_b", "type": "shell", "params": {"command": "echo"}},
+            {"id": "s", "type": "shell", "params": {"command": "${count.stdout} ${count_a.nope}"}},
+        ],
+    }
+    fixed_doc, applied = apply_fixes(doc, specs)
+    assert fixed_doc["nodes"][2]["params"]["command"] == "${count.stdout} ${count_a.nope}"
+    assert not any(a.startswith("read ") for a in applied)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,8 @@ class RunContext:
     progress: Progress = field(default_factory=NullProgress)
     executor: ItemExecutor = field(default_factory=LocalExecutor)
     result: Any = None  # the last RunResult, also after an interrupt
+    # Which URLs http nodes may reach: returns None to allow, or the reason to refuse.
+    url_policy: Callable[[str], str | None] | None = None
     _http: aiohttp.ClientSession | None = None
     _pools: dict[str, ThreadPoolExecutor] = field(default_factory=dict)
 
@@ -71,3 +74,13 @@ class NodeContext:
     async def in_thread(self, fn: Any, *args: Any) -> Any:
         pool = self.run.thread_pool(self.node_id, max(self.concurrency, 1))
         return await asyncio.get_running_loop().run_in_executor(pool, fn, *args)
+
+
+def loopback_only(url: str) -> str | None:
+    """A URL policy for tests and evals: only this machine's loopback addresses."""
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost" or host == "::1" or host.startswith("127."):
+        return None
+    return f"only loopback addresses may be reached here, not {host or url!r}"

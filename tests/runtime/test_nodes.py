@@ -209,3 +209,17 @@ def test_llm_model_error_is_a_node_failure():
     with registered_models(FakeAsyncModel()):
         out = run_doc(workflow(node("a", "llm", prompt="please FAIL", model="fake-async")))
     assert out.status == "failed" and "told to fail" in out.error["message"]
+
+
+def test_url_policy_refuses_before_any_request():
+    from planflow.runtime.context import loopback_only
+
+    assert loopback_only("http://127.0.0.1:8000/x") is None and loopback_only("http://localhost/") is None
+    with http_server() as base:
+        doc = workflow(node("ok", "http", url=f"{base}/json"), node("far", "http", url="https://example.org/"))
+        out = run_doc(doc, url_policy=loopback_only)
+    assert out.nodes["ok"]["status"] == 200
+    assert out.error == {
+        "node": "far",
+        "message": "GET https://example.org/ refused: only loopback addresses may be reached here, not 'example.org'",
+    }

@@ -29,6 +29,9 @@ async def run(params: dict[str, Any], ctx: NodeContext) -> dict[str, Any]:
 
     url = params["url"]
     method = str(params.get("method", "GET")).upper()
+    refusal = ctx.run.url_policy(url) if ctx.run.url_policy else None
+    if refusal:
+        raise NodeFailure(f"{method} {url} refused: {refusal}")
     timeout = aiohttp.ClientTimeout(total=params.get("timeout", 30))
     try:
         async with ctx.run.http_session().request(

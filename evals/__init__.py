@@ -1,0 +1,1 @@
+"""Planner evals: cases, scoring, a runner, and cassettes replayed in CI (`pytest evals`)."""

@@ -31,6 +31,10 @@ CASSETTES = EVALS / "cassettes"
 FIXTURE_PORT = 8799  # http cases name http://127.0.0.1:8799/… in their requests, so it is fixed
 
 
+class ReplayMismatch(AssertionError):
+    """Replay met requests the cassette does not hold: the recording is stale."""
+
+
 def cassette_path(model_id: str, case_id: str) -> Path:
     return CASSETTES / model_id / f"{case_id}.yaml"
 
@@ -58,8 +62,18 @@ def cassette(model_id: str, case_id: str, mode: str | None) -> Iterator[None]:
     path.parent.mkdir(parents=True, exist_ok=True)
     if mode == "record" and path.exists():
         path.unlink()
-    with recorder.use_cassette(str(path)):
+    if mode == "replay" and not path.exists():
+        raise ReplayMismatch(
+            f"{case_id}: no cassette at {path}; record one with "
+            f"python -m evals run -m {model_id} --record --cases {case_id}"
+        )
+    with recorder.use_cassette(str(path), allow_playback_repeats=False) as recorded:
         yield
+    if mode == "replay" and not recorded.all_played:
+        raise ReplayMismatch(
+            f"{case_id}: the planner's requests differ from the recording (a prompt or planner change?); "
+            f"re-record with python -m evals run -m {model_id} --record --cases {case_id}"
+        )
 
 
 @contextlib.contextmanager

@@ -9,25 +9,15 @@ from click.testing import CliRunner
 
 from planflow.cli import cli
 from tests.fakes import QueueModel, registered_models
+from tests.planner.plans import GOOD
 
+# The planner tests' plan, plus a step that writes the counts, so a run leaves a file to check.
 PLAN = {
-    "ir_version": "0.1.0",
+    **GOOD,
     "description": "Count words of each text file and save them",
-    "inputs": {"folder": {"type": "string", "default": "texts"}, "out": {"type": "string", "default": "counts.json"}},
+    "inputs": {**GOOD["inputs"], "out": {"type": "string", "default": "counts.json"}},
     "nodes": [
-        {
-            "id": "find",
-            "type": "list_files",
-            "purpose": "Find the files",
-            "params": {"dir": "${folder}", "pattern": "*.txt"},
-        },
-        {
-            "id": "count",
-            "type": "shell",
-            "purpose": "Count words",
-            "batch": {"items": "${find.files}", "as": "f", "parallel": True},
-            "params": {"command": "wc -w < ${f}"},
-        },
+        *GOOD["nodes"],
         {
             "id": "save",
             "type": "write_file",
@@ -35,7 +25,7 @@ PLAN = {
             "params": {"path": "${out}", "content": "${count.results}"},
         },
     ],
-    "edges": [{"from": "find", "to": "count"}, {"from": "count", "to": "save"}],
+    "edges": [*GOOD["edges"], {"from": "count", "to": "save"}],
     "outputs": {"saved": {"source": "${save.path}"}},
 }
 
@@ -125,4 +115,4 @@ def test_save_and_show_commands(folder, tmp_path):
     assert CliRunner().invoke(cli, ["save", str(path), "bad/name"]).exit_code == 2
     assert CliRunner().invoke(cli, ["save", str(path), "counter"]).exit_code == 0
     shown = CliRunner().invoke(cli, ["show", "counter"])
-    assert "for each f in ${find.files}: in parallel, at most 10 at a time" in shown.stdout
+    assert "for each f in ${find.files}: in parallel, at most 4 at a time" in shown.stdout

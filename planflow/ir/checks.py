@@ -32,6 +32,10 @@ def _did_you_mean(name: str, choices: list[str]) -> str | None:
     return f"did you mean '{close[0]}'?" if close else None
 
 
+def _article(word: str) -> str:
+    return f"an {word}" if word[:1] in "aeiou" else f"a {word}"
+
+
 def _listing(label: str, names: list[str]) -> str:
     return f"{label}: {', '.join(sorted(set(names)))}" if names else f"there are no {label}"
 
@@ -403,7 +407,7 @@ def _check_input_ref(ref: Ref, parts: Parts, node_id: str | None, path: str) -> 
         return [
             Issue(
                 "unknown_output",
-                f"{ref.text}: input '{ref.root}' is a {declared}, it has no fields",
+                f"{ref.text}: input '{ref.root}' is {_article(declared)}, it has no fields",
                 node_id,
                 path,
                 f"use ${{{ref.root}}}",
@@ -504,12 +508,12 @@ def _check_batch_items(node: Node, parts: Parts, node_types: Mapping[str, NodeTy
     sources = {n.id: n for _, n in parts.nodes}
     if ref.root in sources and len(ref.path) == 1:
         fields = _output_fields(sources[ref.root], node_types)
-        declared = (fields or {}).get(str(ref.path[0]))
-        if declared is not None and declared not in ("array", "any"):
+        field_type = (fields or {}).get(str(ref.path[0]))
+        if field_type is not None and field_type not in ("array", "any"):
             return [
                 Issue(
                     "batch_items",
-                    f"batch items {ref.text} is a {declared}, not an array",
+                    f"batch items {ref.text} is {_article(field_type)}, not an array",
                     node.id,
                     "batch.items",
                     _array_hint(sources[ref.root], fields or {}),

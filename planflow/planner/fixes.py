@@ -78,7 +78,9 @@ def bare_batch_items(doc: dict[str, Any], specs: Specs) -> list[str]:
     ids = _node_ids(doc) | set(doc.get("inputs") or {})
     for node in _nodes(doc):
         batch = node.get("batch")
-        items = batch.get("items") if isinstance(batch, dict) else None
+        if not isinstance(batch, dict):
+            continue
+        items = batch.get("items")
         if isinstance(items, str) and "${" not in items:
             match = _BARE_REFERENCE.match(items.strip())
             if match and match.group(1) in ids:
@@ -91,7 +93,9 @@ def clamp_concurrency(doc: dict[str, Any], specs: Specs) -> list[str]:
     fixed = []
     for node in _nodes(doc):
         batch = node.get("batch")
-        value = batch.get("max_concurrent") if isinstance(batch, dict) else None
+        if not isinstance(batch, dict):
+            continue
+        value = batch.get("max_concurrent")
         if isinstance(value, int) and not isinstance(value, bool) and not 1 <= value <= 100:
             batch["max_concurrent"] = min(max(value, 1), 100)
             fixed.append(f"clamped max_concurrent of node {node.get('id')} from {value} to {batch['max_concurrent']}")

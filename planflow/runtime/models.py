@@ -50,6 +50,7 @@ class ModelCache:
 def _resolve(name: str) -> ModelHandle:
     import llm
 
+    model: Any
     try:
         model, is_async = llm.get_async_model(name), True
     except llm.UnknownModelError:

@@ -56,7 +56,7 @@ def test_malformed_json_is_repaired_in_the_same_conversation():
         ),
         (
             variant(nodes__1__batch={"items": "${find.count}", "as": "f"}),
-            "- node count: batch.items: batch items ${find.count} is a integer, not an array",
+            "- node count: batch.items: batch items ${find.count} is an integer, not an array",
         ),
     ],
     ids=["unknown node type", "bad reference", "non-array batch items"],

@@ -24,6 +24,8 @@ from planflow.planner.workdir import summarize_workdir
 from planflow.runtime.models import get_sync_model
 from planflow.runtime.registry import default_registry
 
+MAX_PLAN_TOKENS = 1536
+
 
 @dataclass
 class PlanReport:
@@ -112,7 +114,9 @@ class Planner:
         system = self.system_prompt()
         schema = planner_schema() if getattr(model, "supports_schema", False) else None
         prompt = self.request_prompt(request)
-        options: dict[str, Any] = {}
+        fields = getattr(model.Options, "model_fields", {})
+        # A plan is a few hundred tokens; a runaway answer must not run to the context limit.
+        options: dict[str, Any] = {"max_tokens": MAX_PLAN_TOKENS} if "max_tokens" in fields else {}
         call = 0
         while call <= self.max_repairs:
             try:
@@ -127,11 +131,11 @@ class Planner:
                     schema = None
                     conversation = model.conversation()
                     # OpenAI-style models can still be held to JSON syntax without a schema
-                    if "json_object" in getattr(model.Options, "model_fields", {}):
-                        options = {"json_object": True}
+                    if "json_object" in fields:
+                        options = {**options, "json_object": True}
                     report.fixes.append(
                         f"the model rejected the structured-output request ({_short(exc)}); "
-                        f"asked for {'a JSON object' if options else 'plain JSON'} instead"
+                        f"asked for {'a JSON object' if 'json_object' in options else 'plain JSON'} instead"
                     )
                     continue
                 report.seconds = time.monotonic() - started

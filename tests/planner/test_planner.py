@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import llm
 import pytest
 
 from planflow.planner import CannotPlan, PlanFailed, Planner
@@ -136,3 +137,22 @@ def test_a_provider_error_is_a_plan_failure_not_a_traceback():
         pytest.raises(PlanFailed, match="ConnectionError: connection refused"),
     ):
         Planner("broken").plan("x")
+
+
+def test_output_is_bounded_when_the_model_takes_max_tokens():
+    from planflow.planner.planner import MAX_PLAN_TOKENS
+
+    class Bounded(QueueModel):
+        model_id = "bounded"
+
+        class Options(llm.Options):
+            max_tokens: int | None = None
+
+        def execute(self, prompt, stream, response, conversation):
+            self.asked.append({"max_tokens": prompt.options.max_tokens})
+            yield text(GOOD)
+
+    model = Bounded()
+    with registered_models(model):
+        Planner("bounded").plan("count words")
+    assert model.asked == [{"max_tokens": MAX_PLAN_TOKENS}]

@@ -8,9 +8,11 @@ order; nodes of the same depth that do not depend on each other run together in 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -180,15 +182,31 @@ def _preflight_models(workflow: Workflow, run: RunContext) -> None:
                 run.models.get(model)
 
 
-def _use_pidfd_child_watcher() -> None:
-    # Python 3.11 watches each subprocess with a thread; pidfd needs none (3.12+ does this itself).
-    if sys.version_info < (3, 12) and hasattr(asyncio, "PidfdChildWatcher"):
-        try:
-            watcher = asyncio.PidfdChildWatcher()
-            watcher.attach_loop(asyncio.get_running_loop())
-            asyncio.set_child_watcher(watcher)
-        except (OSError, RuntimeError):
-            pass
+@contextlib.contextmanager
+def _pidfd_child_watcher() -> Iterator[None]:
+    """For one run: watch subprocesses with pidfds instead of a thread each (Python 3.11; 3.12+
+    does this itself). The watcher is process-wide and bound to this loop, so it is installed
+    only from the main thread and the previous watcher is restored when the run ends."""
+    if (
+        sys.version_info >= (3, 12)
+        or not hasattr(asyncio, "PidfdChildWatcher")
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        yield
+        return
+    previous = asyncio.get_child_watcher()
+    watcher = asyncio.PidfdChildWatcher()
+    try:
+        watcher.attach_loop(asyncio.get_running_loop())
+        asyncio.set_child_watcher(watcher)
+    except (OSError, RuntimeError):
+        yield
+        return
+    try:
+        yield
+    finally:
+        watcher.close()
+        asyncio.set_child_watcher(previous)
 
 
 async def run_workflow(
@@ -204,13 +222,13 @@ async def run_workflow(
     registry = registry or default_registry()
     values = resolve_inputs(workflow, inputs or {}, from_text=inputs_are_text)
     _preflight_models(workflow, run)
-    _use_pidfd_child_watcher()
     shared: dict[str, Any] = dict(values)
     tracker: dict[str, BatchState] = {}
     flow = compile_flow(workflow, run, registry, tracker)
     node_ids = [n.id for n in workflow.nodes]
     try:
-        await flow.run_async(shared)
+        with _pidfd_child_watcher():
+            await flow.run_async(shared)
     except RunFailed as exc:
         run.progress.node_finished(exc.node_id, False)
         nodes = _node_outputs(shared, node_ids)

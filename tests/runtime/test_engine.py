@@ -177,3 +177,19 @@ def test_cancelling_mid_batch_reports_how_far_it_got(tmp_path: Path):
     assert 0 < finished < 200
     assert f"node slow: {finished} of 200 items finished" in result.error["message"]
     assert list(tmp_path.iterdir()) == []  # no report, no partial file
+
+
+def test_runs_in_several_threads_at_once_each_get_their_subprocesses():
+    from concurrent.futures import ThreadPoolExecutor
+
+    doc = workflow(
+        {
+            "id": "s",
+            "type": "shell",
+            "params": {"command": "sleep 0.05; echo ${item}"},
+            "batch": {"items": list(range(6)), "parallel": True, "max_concurrent": 3},
+        }
+    )
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        results = list(pool.map(lambda _: run_doc(doc), range(3)))
+    assert all(r.status == "ok" and r.nodes["s"]["success_count"] == 6 for r in results)

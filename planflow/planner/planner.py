@@ -24,7 +24,7 @@ from planflow.planner.workdir import summarize_workdir
 from planflow.runtime.models import get_sync_model
 from planflow.runtime.registry import default_registry
 
-MAX_PLAN_TOKENS = 1536
+MAX_PLAN_TOKENS = 1024
 
 
 @dataclass

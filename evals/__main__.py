@@ -56,7 +56,7 @@ def run(model_id: str, mode: str | None, pattern: str, jobs: int, max_repairs: i
     if update_baseline:
         from evals.baseline import write_baseline
 
-        click.echo(f"baseline written: {write_baseline(model_id, result['summary'])}")
+        click.echo(f"baseline written: {write_baseline(model_id, result['summary'], max_repairs)}")
     if flagged:
         click.echo("REGRESSIONS against the previous run:\n  " + "\n  ".join(flagged), err=True)
         sys.exit(1)

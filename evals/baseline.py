@@ -13,10 +13,12 @@ def baseline_path(model_id: str) -> Path:
     return BASELINES / f"{model_id}.json"
 
 
-def write_baseline(model_id: str, summary: dict[str, Any]) -> Path:
+def write_baseline(model_id: str, summary: dict[str, Any], max_repairs: int) -> Path:
+    """The summary to hold replays to, and the repair budget the cassettes were recorded with
+    (a replay with a larger budget would ask for calls the recording does not hold)."""
     path = baseline_path(model_id)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(summary, indent=1, sort_keys=True) + "\n")
+    path.write_text(json.dumps({"max_repairs": max_repairs, "summary": summary}, indent=1, sort_keys=True) + "\n")
     return path
 
 

@@ -223,12 +223,52 @@ def expand_shortened_references(doc: dict[str, Any], specs: Specs) -> list[str]:
     return fixed
 
 
+def _alias_rewriter(up_alias: str, own_alias: str, node_id: Any, fixed: list[str]) -> Callable[[str], str]:
+    def rewrite(text: str) -> str:
+        try:
+            refs = parse_template(text).refs
+        except TemplateSyntaxError:
+            return text
+        for ref in refs:
+            if ref.root == up_alias:
+                new = "${" + own_alias + ".item" + ref.text[2 + len(up_alias) :]
+                text = text.replace(ref.text, new)
+                fixed.append(f"read {ref.text} as {new} in node {node_id} (the item of its result)")
+        return text
+
+    return rewrite
+
+
+def upstream_alias_to_item(doc: dict[str, Any], specs: Specs) -> list[str]:
+    """A batch over ${up.results} that names `up`'s own alias means that result's item:
+    ${page} -> ${r.item} and ${page.url} -> ${r.item.url}, where r is this node's alias (each
+    result carries the input it came from under `item`)."""
+    nodes = _nodes(doc)
+    aliases = {n.get("id"): n["batch"].get("as", "item") for n in nodes if isinstance(n.get("batch"), dict)}
+    fixed: list[str] = []
+    for node in nodes:
+        batch = node.get("batch")
+        if not isinstance(batch, dict) or not isinstance(batch.get("items"), str):
+            continue
+        match = re.fullmatch(rf"\$\{{({IDENTIFIER})\.results\}}", batch["items"].strip())
+        upstream = match.group(1) if match else None
+        up_alias, own_alias = aliases.get(upstream), batch.get("as", "item")
+        if up_alias is None or up_alias == own_alias or not isinstance(own_alias, str):
+            continue
+
+        rewrite = _alias_rewriter(up_alias, own_alias, node.get("id"), fixed)
+        if "params" in node:
+            node["params"] = _rewrite_strings(node["params"], rewrite)
+    return fixed
+
+
 FIXES: tuple[Fix, ...] = (
     fix_ir_version,
     nodes_from_mapping,  # before drop_nulls, which looks inside the node list
     drop_nulls,
     edge_keys,
     expand_shortened_references,  # before the edge fixes, which must see references as they will be
+    upstream_alias_to_item,
     bare_batch_items,
     clamp_concurrency,
     dedupe_edges,

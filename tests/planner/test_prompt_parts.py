@@ -214,3 +214,49 @@ def test_fix_leaves_ambiguous_or_fieldless_shortenings_alone(specs):
     fixed_doc, applied = apply_fixes(doc, specs)
     assert fixed_doc["nodes"][2]["params"]["command"] == "${count.stdout} ${count_a.nope}"
     assert not any(a.startswith("read ") for a in applied)
+
+
+def test_fix_reads_an_upstream_alias_as_the_item_of_each_result(specs):
+    doc, applied = apply_fixes(
+        {
+            "ir_version": "0.1.0",
+            "nodes": [
+                {"id": "fetch", "type": "http", "params": {"url": "${page}"}, "batch": {"items": ["u1"], "as": "page"}},
+                {
+                    "id": "sum",
+                    "type": "llm",
+                    "params": {"prompt": "Summarize ${page} (${page.title}): ${r.body}"},
+                    "batch": {"items": "${fetch.results}", "as": "r"},
+                },
+            ],
+            "edges": [{"from": "fetch", "to": "sum"}],
+        },
+        specs,
+    )
+    assert doc["nodes"][1]["params"]["prompt"] == "Summarize ${r.item} (${r.item.title}): ${r.body}"
+    assert doc["nodes"][0]["params"]["url"] == "${page}"  # inside its own batch the alias is right
+    assert applied == [
+        "read ${page} as ${r.item} in node sum (the item of its result)",
+        "read ${page.title} as ${r.item.title} in node sum (the item of its result)",
+    ]
+
+
+def test_fixed_alias_reference_validates(specs):
+    from planflow.ir import validate_document
+
+    broken = {
+        "ir_version": "0.1.0",
+        "nodes": [
+            {"id": "fetch", "type": "http", "params": {"url": "${page}"}, "batch": {"items": ["u1"], "as": "page"}},
+            {
+                "id": "sum",
+                "type": "llm",
+                "params": {"prompt": "Summarize ${page}"},
+                "batch": {"items": "${fetch.results}", "as": "r"},
+            },
+        ],
+        "edges": [{"from": "fetch", "to": "sum"}],
+    }
+    assert [i.code for i in validate_document(broken, specs).issues] == ["alias_scope"]
+    fixed, _ = apply_fixes(broken, specs)
+    assert validate_document(fixed, specs).valid

@@ -64,13 +64,19 @@ def fixes_effect(model_id: str) -> dict[str, Any]:
             doc.pop("cannot_plan", None)
         before += validate_document(doc, specs).valid
         fixed, applied = apply_fixes(doc, specs)
-        after += validate_document(fixed, specs).valid
+        valid = validate_document(fixed, specs).valid
+        after += valid
         used.update(a.split(" ")[0] + " " + a.split(" ")[1] for a in applied)
+        if valid:
+            for fix in fix_module.FIXES:
+                if not _valid_with(doc, specs, without=fix):
+                    lost_without[fix.__name__] += 1
     return {
         "cases_with_answers": answered,
         "first_answers_valid_without_fixes": before,
         "first_answers_valid_with_fixes": after,
         "fixes_used": dict(used.most_common()),
+        "valid_only_thanks_to": dict(lost_without.most_common()),
     }
 
 

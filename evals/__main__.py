@@ -41,6 +41,11 @@ def run(model_id: str, mode: str | None, pattern: str, jobs: int, max_repairs: i
     started = time.monotonic()
     with context:
         results = run_cases(cases, model_id, mode, jobs, max_repairs)
+    stale = [r for r in results if "replay_mismatch" in r]
+    if stale:
+        click.echo("\n".join(r["replay_mismatch"] for r in stale), err=True)
+        click.echo(f"{len(stale)} stale recording(s): re-record them, then run again", err=True)
+        sys.exit(1)
     result = {
         "model": model_id,
         "started": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),

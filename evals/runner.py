@@ -229,6 +229,14 @@ def _score_plan(case: Case, workflow: Workflow | None, record: dict[str, Any]) -
         record["edge_f1"] = edge_f1([(e.from_, e.to) for e in workflow.edges], case.gold.edges, matching)
 
 
+def run_case_checked(case: Case, model_id: str, mode: str | None, max_repairs: int) -> dict[str, Any]:
+    """run_case, with a stale recording reported on the case instead of ending the run."""
+    try:
+        return run_case(case, model_id, mode, max_repairs)
+    except ReplayMismatch as exc:
+        return {"id": case.id, "category": case.category, "replay_mismatch": str(exc)}
+
+
 def run_cases(
     cases: list[Case], model_id: str, mode: str | None = None, jobs: int = 4, max_repairs: int = 2
 ) -> list[dict[str, Any]]:
@@ -237,6 +245,6 @@ def run_cases(
     if mode is not None or any(f":{FIXTURE_PORT}" in c.request for c in cases):
         jobs = 1
     if jobs <= 1:
-        return [run_case(c, model_id, mode, max_repairs) for c in cases]
+        return [run_case_checked(c, model_id, mode, max_repairs) for c in cases]
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(lambda c: run_case(c, model_id, mode, max_repairs), cases))
+        return list(pool.map(lambda c: run_case_checked(c, model_id, mode, max_repairs), cases))

@@ -33,7 +33,8 @@ def _fmt(value: Any) -> str:
 
 def regressions(current: dict[str, Any], previous: dict[str, Any], tolerance: float = 1e-9) -> list[str]:
     found = []
-    for key in QUALITY:
+    same_cases = {c["id"] for c in current.get("cases", [])} == {c["id"] for c in previous.get("cases", [])}
+    for key in QUALITY if same_cases else []:  # suite figures compare only over the same cases
         now, before = current["summary"].get(key), previous["summary"].get(key)
         if now is not None and before is not None and now < before - tolerance:
             found.append(f"{key}: {before:.3f} -> {now:.3f}")

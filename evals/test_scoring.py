@@ -101,3 +101,18 @@ def test_batch_correctness_follows_items_through_intermediate_batches():
     assert batch_correct(wf, "llm", "read_file", None)
     assert not batch_correct(wf, "llm", "list_files", False)
     assert not batch_correct(wf, "http", None, None)
+
+
+def test_regressions_compare_suite_figures_only_over_the_same_cases():
+    from evals.report import regressions
+
+    case = {"id": "a", "valid": True, "cannot_plan_expected": False, "execution_ok": 1.0}
+    before = {"summary": {"valid_plan_rate": 1.0}, "cases": [case]}
+    worse = {"summary": {"valid_plan_rate": 0.5}, "cases": [{**case, "valid": False, "execution_ok": 0.0}]}
+    assert regressions(worse, before) == [
+        "valid_plan_rate: 1.000 -> 0.500",
+        "case a: was planned validly, now is not",
+        "case a: its plan ran correctly before, now does not",
+    ]
+    other_cases = {"summary": {"valid_plan_rate": 0.5}, "cases": [{**case, "id": "b"}]}
+    assert regressions(other_cases, before) == []

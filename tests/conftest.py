@@ -37,3 +37,25 @@ def load_example(name: str) -> dict[str, Any]:
 def summarize_doc() -> dict[str, Any]:
     """The design's own example: list files, summarize each in parallel, combine."""
     return copy.deepcopy(load_example("summarize-docs"))
+
+
+@pytest.fixture(scope="session")
+def ray_executor():
+    """One local Ray for the session (starting it takes seconds). The tests package reaches the
+    workers through runtime_env, as a plugin's code would, so test item functions can run there."""
+    from planflow.runtime.ray_executor import RayExecutor
+
+    executor = RayExecutor(address="", runtime_env={"py_modules": [str(ROOT / "tests")]})
+    executor.connect()
+    yield executor
+    executor.close()
+
+
+@pytest.fixture(params=["local", "ray"])
+def executor(request: pytest.FixtureRequest):
+    """Each executor in turn: the batch semantics must not depend on where items run."""
+    if request.param == "local":
+        from planflow.runtime.executor import LocalExecutor
+
+        return LocalExecutor()
+    return request.getfixturevalue("ray_executor")

@@ -54,6 +54,9 @@ class NodeTypeSpec:
     outputs: tuple[OutputField, ...]
     when_to_use: str = ""
     io_bound: bool = False  # worth running in parallel when batched
+    # Uses the CPU of the machine it runs on (a command, the file system), rather than waiting on
+    # a service: a distributed executor runs such items one per CPU, others many per worker.
+    cpu_bound: bool = False
     examples: tuple[dict[str, Any], ...] = field(default_factory=tuple)
 
     def param(self, name: str) -> ParamSpec | None:

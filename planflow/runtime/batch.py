@@ -7,29 +7,16 @@ and partial results that survive a fail_fast stop.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 from planflow.ir.models import BatchSpec
+from planflow.runtime.context import NodeContext
 from planflow.runtime.errors import NodeFailure, RunFailed
-from planflow.runtime.executor import ItemExecutor
+from planflow.runtime.executor import BatchJob, ItemCall, ItemExecutor, with_retries
 from planflow.runtime.progress import Progress
 
-MAX_BACKOFF_SECONDS = 60.0
-
-
-async def with_retries(call: Callable[[], Awaitable[Any]], attempts: int, wait: float) -> Any:
-    """Up to `attempts` tries; waits `wait`, then twice that, and so on (capped), between them."""
-    for attempt in range(1, attempts + 1):
-        try:
-            return await call()
-        except Exception as exc:
-            if attempt == attempts or (isinstance(exc, NodeFailure) and not exc.retryable):
-                raise
-            if wait > 0:
-                await asyncio.sleep(min(wait * 2 ** (attempt - 1), MAX_BACKOFF_SECONDS))
-    raise AssertionError("unreachable")
+__all__ = ["BatchState", "describe", "run_batch", "with_retries"]
 
 
 def describe(exc: BaseException) -> str:
@@ -66,19 +53,29 @@ async def run_batch(
     node_id: str,
     items: list[Any],
     spec: BatchSpec,
-    run_item: Callable[[Any], Awaitable[dict[str, Any]]],
+    call: ItemCall,
+    context: NodeContext,
     executor: ItemExecutor,
     progress: Progress,
     state: BatchState | None = None,
+    prepare: Callable[[Any], Any] | None = None,
+    io_bound: bool = True,
 ) -> dict[str, Any]:
+    """Run `call` over `items` (each first turned into arguments by `prepare`, on this side)."""
     state = state or BatchState(items)
     limit = spec.max_concurrent if spec.parallel else 1
     fail_fast = spec.error_handling == "fail_fast"
     progress.batch_started(node_id, len(items))
-
-    def work(index: int) -> Awaitable[Any]:
-        item = items[index]
-        return with_retries(lambda: run_item(item), spec.max_retries, spec.retry_wait)
+    job = BatchJob(
+        items=items,
+        call=call,
+        context=context,
+        prepare=prepare or _same,
+        attempts=spec.max_retries,
+        retry_wait=spec.retry_wait,
+        fail_fast=fail_fast,
+        io_bound=io_bound,
+    )
 
     def on_done(index: int, value: Any, error: BaseException | None) -> bool:
         if error is None:
@@ -90,7 +87,7 @@ async def run_batch(
         progress.item_finished(node_id, False)
         return not fail_fast
 
-    await executor.map(work, len(items), limit, on_done)
+    await executor.map(job, limit, on_done)
     output = state.output()
     if fail_fast and state.errors:
         first = state.errors[0]
@@ -106,3 +103,7 @@ async def run_batch(
 def _short(item: Any, limit: int = 60) -> str:
     text = item if isinstance(item, str) else repr(item)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _same(item: Any) -> Any:
+    return item

@@ -10,12 +10,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from planflow.runtime.executor import ItemExecutor, LocalExecutor
 from planflow.runtime.models import ModelCache
 from planflow.runtime.progress import NullProgress, Progress
 
 if TYPE_CHECKING:
     import aiohttp
+
+    from planflow.runtime.executor import ItemExecutor
+
+
+def _local_executor() -> ItemExecutor:
+    from planflow.runtime.executor import LocalExecutor  # the executor module imports this one
+
+    return LocalExecutor()
 
 
 _PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
@@ -26,7 +33,7 @@ class RunContext:
     cwd: Path = field(default_factory=Path.cwd)
     models: ModelCache = field(default_factory=ModelCache)
     progress: Progress = field(default_factory=NullProgress)
-    executor: ItemExecutor = field(default_factory=LocalExecutor)
+    executor: ItemExecutor = field(default_factory=_local_executor)
     result: Any = None  # the last RunResult, also after an interrupt
     # Which URLs http nodes may reach: returns None to allow, or the reason to refuse.
     url_policy: Callable[[str], str | None] | None = None

@@ -84,6 +84,7 @@ class _IRNode(AsyncNode):
         super().__init__(max_retries=1)  # retries are per item, in our batch wrapper
         self.node = node
         self.impl = node_type.impl
+        self.io_bound = not node_type.spec.cpu_bound
         self.params_resolver = _ParamResolver(node, node_type)
         self.items_resolver = compile_value(node.batch.items) if node.batch else None
         concurrency = node.batch.max_concurrent if node.batch and node.batch.parallel else 1
@@ -109,16 +110,27 @@ class _IRNode(AsyncNode):
             raise RunFailed(node.id, f"batch.items must resolve to a list, got {type(items).__name__}")
         alias = node.batch.as_
 
-        async def run_item(item: Any) -> dict[str, Any]:
+        def prepare(item: Any) -> dict[str, Any]:
+            """An item's params, resolved here where the run's outputs are; only they travel."""
+
             def item_lookup(ref: Ref) -> Any:
                 return follow_path(item, ref) if ref.root == alias else lookup(ref)
 
-            return await self.impl(self.params_resolver.resolve(item_lookup), self.ctx)
+            return self.params_resolver.resolve(item_lookup)
 
         state = BatchState(items)
         self.tracker[node.id] = state
         return await run_batch(
-            node.id, items, node.batch, run_item, self.ctx.run.executor, self.ctx.run.progress, state
+            node.id,
+            items,
+            node.batch,
+            self.impl,
+            self.ctx,
+            self.ctx.run.executor,
+            self.ctx.run.progress,
+            state,
+            prepare=prepare,
+            io_bound=self.io_bound,
         )
 
     async def post_async(self, shared: dict[str, Any], prep_res: Any, output: dict[str, Any]) -> str:

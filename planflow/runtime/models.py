@@ -40,6 +40,11 @@ class ModelCache:
         self._default = default
         self._handles: dict[str, ModelHandle] = {}
 
+    @property
+    def default(self) -> str | None:
+        """The model named for this run (-m), if any; a remote worker rebuilds its cache from it."""
+        return self._default
+
     def get(self, model_id: str | None) -> ModelHandle:
         name = model_id or default_model_id(self._default)
         if name not in self._handles:

@@ -10,6 +10,7 @@ from planflow.ir.node_spec import NodeTypeSpec, OutputField, ParamSpec
 
 SHELL = NodeTypeSpec(
     name="shell",
+    cpu_bound=True,
     summary="Run a bash command.",
     when_to_use="Local programs and text tools (grep, wc, jq, git...). Template values reach the "
     "command as data, never as code, so quoting them is not needed.",
@@ -51,6 +52,7 @@ LLM = NodeTypeSpec(
 
 READ_FILE = NodeTypeSpec(
     name="read_file",
+    cpu_bound=True,
     summary="Read a text file.",
     when_to_use="Load a file's text; its `json` feeds a batch when the file holds a JSON list.",
     params=(ParamSpec("path", "string", "Path of the file.", required=True),),
@@ -63,6 +65,7 @@ READ_FILE = NodeTypeSpec(
 
 WRITE_FILE = NodeTypeSpec(
     name="write_file",
+    cpu_bound=True,
     summary="Write a text file (atomically).",
     when_to_use="Save a result. Non-string content is written as JSON.",
     params=(
@@ -78,6 +81,7 @@ WRITE_FILE = NodeTypeSpec(
 
 LIST_FILES = NodeTypeSpec(
     name="list_files",
+    cpu_bound=True,
     summary="List files in a folder matching a glob.",
     when_to_use="Find the files a batch should work on.",
     params=(

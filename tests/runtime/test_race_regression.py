@@ -15,6 +15,7 @@ from pocketflow import Node
 
 from planflow.ir import BatchSpec
 from planflow.runtime.batch import run_batch
+from planflow.runtime.context import NodeContext, RunContext
 from planflow.runtime.errors import NodeFailure
 from planflow.runtime.executor import LocalExecutor
 from planflow.runtime.progress import NullProgress
@@ -55,7 +56,7 @@ def test_our_batch_keeps_retry_state_per_item():
         a_on_last_attempt = asyncio.Event()
         attempts = {"A": 0, "B": 0}
 
-        async def run_item(item):
+        async def run_item(item, ctx):
             attempts[item] += 1
             if item == "A":
                 if attempts["A"] == 3:
@@ -69,7 +70,8 @@ def test_our_batch_keeps_retry_state_per_item():
         spec = BatchSpec.model_validate(
             {"items": [], "parallel": True, "max_concurrent": 2, "max_retries": 3, "error_handling": "continue"}
         )
-        out = await run_batch("n", ["A", "B"], spec, run_item, LocalExecutor(), NullProgress())
+        ctx = NodeContext(RunContext(), "n", 2)
+        out = await run_batch("n", ["A", "B"], spec, run_item, ctx, LocalExecutor(), NullProgress())
         return out, attempts
 
     out, attempts = asyncio.run(scenario())

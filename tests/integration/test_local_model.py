@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from planflow.ir import validate_document
-from planflow.planner import PlanFailed, Planner
+from planflow.planner import CannotPlan, PlanFailed, Planner
 from planflow.runtime.registry import default_registry
 from tests.runtime.helpers import run_doc, workflow
 
@@ -63,12 +63,16 @@ def test_llm_node_structured_output_through_the_schema_path(local_qwen):
 @pytest.mark.vcr
 def test_planner_end_to_end_with_a_real_model(local_qwen, monkeypatch):
     """The real client path through plan, validate, fix and repair. The local model samples, so
-    a recording may hold a first-call success or a failed repair loop: either way the loop's
-    contract must hold on its real answers."""
+    a recording may hold a first-call success, a refusal or a failed repair loop: each way the
+    loop's contract must hold on its real answers."""
     monkeypatch.chdir(FIXTURE)
     planner = Planner(local_qwen, max_repairs=2, workdir=FIXTURE)
     try:
         result = planner.plan("count the words in every .txt file in texts/ and write the counts to counts.json")
+    except CannotPlan as exc:  # a refusal ends the loop at once: no repair is spent arguing
+        assert exc.report.repairs == 0 and exc.report.llm_calls == len(exc.attempts)
+        assert "cannot be done" in str(exc) and len(str(exc)) > len("the model says this cannot be done: ")
+        return
     except PlanFailed as exc:
         report = exc.report
         assert report.llm_calls == 3 and report.repairs == 2 and len(exc.attempts) == 3

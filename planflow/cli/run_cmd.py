@@ -35,18 +35,29 @@ def load_or_exit(target: str) -> Any:
 
 
 def execute(
-    workflow: Any, inputs: dict[str, Any], model: str | None, quiet: bool, as_json: bool, inputs_are_text: bool = True
+    workflow: Any,
+    inputs: dict[str, Any],
+    model: str | None,
+    quiet: bool,
+    as_json: bool,
+    inputs_are_text: bool = True,
+    executor_name: str | None = None,
 ) -> None:
     """Run with progress and print the result; shared by `run` and the plan-and-run command."""
     from planflow.runtime.context import RunContext
     from planflow.runtime.engine import run_workflow
     from planflow.runtime.errors import InputError, ModelUnavailable
+    from planflow.runtime.executor import UnknownExecutor, executor_named
     from planflow.runtime.models import ModelCache
     from planflow.runtime.progress import NullProgress
 
+    try:
+        executor = executor_named(executor_name)
+    except UnknownExecutor as exc:
+        fail(str(exc), ExitStatus.USAGE)
     live = not quiet and sys.stderr.isatty()
     progress: Any = NullProgress() if quiet else LiveProgress() if live else SummaryProgress()
-    run = RunContext(models=ModelCache(model), progress=progress)
+    run = RunContext(models=ModelCache(model), progress=progress, executor=executor)
     try:
         with progress if live else contextlib.nullcontext():
             result = asyncio.run(run_workflow(workflow, inputs, run, inputs_are_text=inputs_are_text))
@@ -58,6 +69,8 @@ def execute(
         result = run.result
         if result is None:
             fail("interrupted before any node ran", ExitStatus.INTERRUPTED)
+    finally:
+        executor.close()
     report(result, as_json)
 
 
@@ -88,7 +101,21 @@ def report(result: Any, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object: status, outputs, nodes, error.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress output.")
 @click.option("-m", "--model", help="Model for llm nodes that name none (else PLANFLOW_MODEL, else llm's default).")
-def run_command(workflow: str, assignments: tuple[str, ...], as_json: bool, quiet: bool, model: str | None) -> None:
+@click.option(
+    "--executor",
+    "executor_name",
+    envvar="PLANFLOW_EXECUTOR",
+    type=click.Choice(["local", "ray"], case_sensitive=False),
+    help="Where batch items run: local (default) or ray (joins RAY_ADDRESS, else a local Ray on loopback).",
+)
+def run_command(
+    workflow: str,
+    assignments: tuple[str, ...],
+    as_json: bool,
+    quiet: bool,
+    model: str | None,
+    executor_name: str | None,
+) -> None:
     """Run a workflow FILE (or saved NAME) with inputs given as name=value."""
     from planflow.runtime.errors import InputError
     from planflow.runtime.inputs import parse_assignments
@@ -98,4 +125,4 @@ def run_command(workflow: str, assignments: tuple[str, ...], as_json: bool, quie
         inputs = parse_assignments(list(assignments))
     except InputError as exc:
         fail(str(exc), ExitStatus.USAGE)
-    execute(loaded, inputs, model, quiet, as_json)
+    execute(loaded, inputs, model, quiet, as_json, executor_name=executor_name)

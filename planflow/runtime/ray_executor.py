@@ -60,6 +60,7 @@ class RayExecutor:
         self._started_ray = False
         self._pools: dict[bool, list[Any]] = {}
         self.nodes_used: set[str] = set()  # Ray node ids that ran items, for tests and reports
+        self.chunks_sent = 0
 
     # -- cluster -----------------------------------------------------------------------------
 
@@ -87,7 +88,8 @@ class RayExecutor:
         if self.address:
             ray.init(address=self.address, **options)
         else:
-            ray.init(_node_ip_address="127.0.0.1", include_dashboard=False, **options)
+            # "local", not None: None would join whatever cluster `ray start` last recorded in /tmp/ray
+            ray.init(address="local", _node_ip_address="127.0.0.1", include_dashboard=False, **options)
         self._started_ray = True
 
     def _pool(self, io_bound: bool) -> list[Any]:
@@ -164,6 +166,7 @@ class RayExecutor:
                     ref = workers[worker].run_chunk.remote(setup, args)
                     chunk.future = asyncio.wrap_future(ref.future())
                     chunk.sent = len(args)
+                    self.chunks_sent += 1
                     out_items[worker] += chunk.sent
                 pending[next_index] = chunk
                 next_index = end

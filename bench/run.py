@@ -1,7 +1,7 @@
 """planflow benchmarks: each figure beside its target, measured side by side in one run.
 
 python bench/run.py            # everything (about a minute on 2 cores)
-python bench/run.py shell      # one section: concurrency, overhead, shell, memory, startup
+python bench/run.py shell      # one section: concurrency, overhead, shell, memory, startup, ray
 """
 
 from __future__ import annotations
@@ -232,12 +232,50 @@ def bench_startup() -> None:
     )
 
 
+CPU_LOOP = "i=0; while [ $i -lt 150000 ]; do i=$((i+1)); done"
+
+
+def bench_ray() -> None:
+    """Local asyncio beside Ray on the same machine: where a distributed executor costs more
+    than it gives. Ray's start-up is reported apart; the batches run on a warm Ray."""
+    from planflow.runtime.context import RunContext
+    from planflow.runtime.executor import LocalExecutor
+    from planflow.runtime.ray_executor import RayExecutor
+
+    print("ray: local executor beside a local Ray (2 cores), warm", flush=True)
+    registry = registry_with_noop()
+    # the no-op type lives in bench/: it reaches Ray's workers the way a plugin's code would
+    ray_executor = RayExecutor(address="", runtime_env={"py_modules": [str(ROOT / "bench")]})
+    started = time.perf_counter()
+    ray_executor.connect()
+    print(f"  INFO  Ray start-up: {time.perf_counter() - started:.1f}s (paid once per run)", flush=True)
+    try:
+        cases = [
+            ("100,000 zero-latency items", "noop", {"value": "${item}"}, 100_000, 100),
+            # ~0.25 s of CPU each: bash counting, no I/O
+            ("40 CPU-bound shell items", "shell", {"command": CPU_LOOP}, 40, 10),
+        ]
+        for name, node_type, params, count, limit in cases:
+            workflow = batch_workflow(node_type, params, count, True, limit, registry)
+            timed_run(workflow, registry, RunContext(executor=ray_executor))  # warm-up: workers, imports
+            local = min(timed_run(workflow, registry, RunContext(executor=LocalExecutor())) for _ in range(2))
+            remote = min(timed_run(workflow, registry, RunContext(executor=ray_executor)) for _ in range(2))
+            print(
+                f"  INFO  {name}, max_concurrent {limit}: local {local:.2f}s, ray {remote:.2f}s "
+                f"(ray / local = {remote / local:.2f}; {remote / count * 1e6:.0f} us per item on ray)",
+                flush=True,
+            )
+    finally:
+        ray_executor.close()
+
+
 SECTIONS = {
     "concurrency": bench_concurrency,
     "overhead": bench_overhead,
     "shell": bench_shell,
     "memory": bench_memory,
     "startup": bench_startup,
+    "ray": bench_ray,
 }
 
 if __name__ == "__main__":

@@ -176,6 +176,14 @@ def run_case(case: Case, model_id: str, mode: str | None = None, max_repairs: in
             try:
                 result = Planner(model_id, max_repairs=max_repairs, workdir=root).plan(case.request)
             except PlanFailed as exc:
+                if mode == "replay" and "CannotOverwriteExistingCassetteException" in str(exc):
+                    # a request the recording lacks (the planner asked more, or otherwise): the
+                    # planner reports it as a model failure, but it is a stale recording
+                    raise ReplayMismatch(
+                        f"{case.id}: the planner made a request the recording does not hold (a prompt or "
+                        f"planner change?); re-record with python -m evals run -m {model_id} --record "
+                        f"--cases {case.id}"
+                    ) from None
                 report = exc.report
                 record["refused"] = True
                 record["error"] = str(exc)

@@ -25,6 +25,7 @@ from planflow.runtime.ray_worker import ItemWorker, Outcome, WorkerSetup
 
 CHUNKS_PER_WORKER = 2  # in flight per worker: one running, one waiting, so no worker idles on a round trip
 MAX_CHUNK = 256
+STOP_TIMEOUT_SECONDS = 10.0
 
 
 class RemoteItemFailure(NodeFailure):
@@ -183,9 +184,8 @@ class RayExecutor:
                 delivered = chunk.end
             return keep_going
 
-        def stop_workers() -> None:
-            for worker in workers:
-                worker.stop.remote(setup.batch_id)
+        def stop_workers() -> list[Any]:
+            return [worker.stop.remote(setup.batch_id) for worker in workers]
 
         try:
             send()
@@ -214,7 +214,12 @@ class RayExecutor:
                 delivered = start
                 deliver_ready()
         except asyncio.CancelledError:
-            stop_workers()
+            # Ctrl-C: the executor is closed (its workers killed) right after this, so wait
+            # until the workers have ended their items; bounded, so a stuck worker cannot hang us
+            import ray
+
+            with contextlib.suppress(Exception):
+                ray.get(stop_workers(), timeout=STOP_TIMEOUT_SECONDS)
             raise
         finally:
             for worker in workers:

@@ -97,14 +97,19 @@ class ItemWorker:
         return _node_id(), outcomes
 
     async def stop(self, batch_id: str) -> None:
-        self._stop(batch_id)
+        """Returns once the cancelled items have ended, so a caller about to kill this worker
+        knows their shell processes are gone (they run in sessions of their own and would
+        outlive the worker)."""
+        await asyncio.gather(*self._stop(batch_id), return_exceptions=True)
 
-    def _stop(self, batch_id: str) -> None:
+    def _stop(self, batch_id: str) -> list[asyncio.Task[None]]:
         """Start nothing more of this batch and cancel what runs (a shell item's process group
         is killed by the shell node's own cancellation handling)."""
         self._stopped.add(batch_id)
-        for task in self._running.get(batch_id, ()):
+        running = list(self._running.get(batch_id, ()))
+        for task in running:
             task.cancel()
+        return running
 
     async def finish(self, batch_id: str) -> None:
         """The batch is over: release its context (HTTP session, thread pools)."""

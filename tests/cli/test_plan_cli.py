@@ -100,7 +100,7 @@ def test_plan_failure_shows_the_last_attempt_and_exits_four(folder):
 
 
 def test_cannot_plan_exits_four(folder):
-    result, _ = invoke("plan", "send an email", "-m", "queue", replies=('{"cannot_plan": "no email node"}',))
+    result, _ = invoke("plan", "send an email", "-m", "queue", replies=('{"cannot_plan": "no email node"}',) * 2)
     assert result.exit_code == 4 and "cannot be done: no email node" in result.stderr
 
 

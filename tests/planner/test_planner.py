@@ -87,8 +87,27 @@ def test_max_repairs_zero_means_one_call():
 
 
 def test_cannot_plan_is_a_clear_failure_not_an_invented_node():
-    with pytest.raises(CannotPlan, match="cannot be done: there is no email node"):
-        plan_with('{"cannot_plan": "there is no email node"}')
+    refusal = '{"cannot_plan": "there is no email node"}'
+    with pytest.raises(CannotPlan, match="cannot be done: there is no email node") as info:
+        plan_with(refusal, refusal)
+    report = info.value.report
+    assert (report.llm_calls, report.repairs, len(info.value.attempts)) == (2, 1, 2)
+    assert report.seconds > 0
+
+
+def test_a_refusal_is_challenged_once_and_a_doable_request_gets_its_plan():
+    result, model = plan_with('{"cannot_plan": "the request does not name a working directory"}', text(GOOD))
+    assert [n.id for n in result.workflow.nodes] == ["find", "count"]
+    assert (result.report.llm_calls, result.report.repairs, result.report.first_call_valid) == (2, 1, False)
+    challenge = model.asked[1]["prompt"]
+    assert '"the request does not name a working directory"' in challenge
+    assert "`shell` runs any command" in challenge
+
+
+def test_with_no_repair_budget_a_refusal_is_final_at_once():
+    with pytest.raises(CannotPlan) as info:
+        plan_with('{"cannot_plan": "no email node"}', text(GOOD), max_repairs=0)
+    assert info.value.report.llm_calls == 1 and len(info.value.model.replies) == 1
 
 
 def test_deterministic_fixes_are_applied_before_any_repair_and_reported():

@@ -9,6 +9,7 @@ import json
 import os
 import random
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -215,3 +216,42 @@ def test_an_unknown_executor_is_a_usage_error(tmp_path):
         text=True,
     )
     assert done.returncode == 2 and "'dask' is not one of 'local', 'ray'" in done.stderr
+
+
+def _running(marker: str) -> int:
+    found = subprocess.run(["pgrep", "-f", marker], capture_output=True, text=True)
+    return len(found.stdout.split())
+
+
+def test_ctrl_c_stops_a_ray_batch_and_leaves_no_process_behind(tmp_path):
+    marker = f"sleep 3{secrets.randbelow(10)}.{secrets.randbelow(10**6):06d}"  # unique to this test run
+    doc = workflow(
+        {
+            "id": "slow",
+            "type": "shell",
+            "params": {"command": f"{marker}; echo ${{item}}"},
+            "batch": {"items": list(range(6)), "parallel": True, "max_concurrent": 6},
+        }
+    )
+    (tmp_path / "flow.json").write_text(json.dumps(doc))
+    env = {k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"}
+    process = subprocess.Popen(
+        [PLANFLOW, "run", "flow.json", "--executor", "ray"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while _running(marker) == 0:  # Ray is up and items are running on its workers
+            assert process.poll() is None and time.monotonic() < deadline, "the batch never started"
+            time.sleep(0.2)
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 130, err[-2000:]
+    assert "node slow: 0 of 6 items finished" in err
+    assert _running(marker) == 0, subprocess.run(["pgrep", "-af", marker], capture_output=True, text=True).stdout

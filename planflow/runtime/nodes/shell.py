@@ -49,8 +49,8 @@ async def run(params: dict[str, Any], ctx: NodeContext) -> dict[str, Any]:
     env = _environment(params.get("env") or {}, command.env)
     stdin = params.get("stdin")
     cwd = ctx.run.path(params["cwd"]) if params.get("cwd") else ctx.run.cwd
-    try:
-        proc = await asyncio.create_subprocess_exec(
+    spawn = asyncio.ensure_future(
+        asyncio.create_subprocess_exec(
             "bash",
             "-c",
             command.text,
@@ -61,8 +61,19 @@ async def run(params: dict[str, Any], ctx: NodeContext) -> dict[str, Any]:
             env=env,
             start_new_session=True,  # its own process group, so a timeout or Ctrl-C kills children too
         )
+    )
+    try:
+        proc = await asyncio.shield(spawn)
     except (OSError, ValueError) as exc:
         raise NodeFailure(f"cannot start bash: {exc}") from None
+    except asyncio.CancelledError:
+        # Cancelled while the process was being started: it may exist already, in a session of
+        # its own that nothing else would kill. Let the start finish, then kill it.
+        with contextlib.suppress(Exception):
+            started = await spawn
+            _kill_group(started)
+            _close_transport(started)
+        raise
     try:
         data = as_text(stdin).encode() if stdin is not None else None
         out, err = await asyncio.wait_for(proc.communicate(data), params.get("timeout"))

@@ -176,7 +176,7 @@ def run_case(case: Case, model_id: str, mode: str | None = None, max_repairs: in
             try:
                 result = Planner(model_id, max_repairs=max_repairs, workdir=root).plan(case.request)
             except PlanFailed as exc:
-                if mode == "replay" and "CannotOverwriteExistingCassetteException" in str(exc):
+                if mode == "replay" and _unrecorded_request(exc):
                     # a request the recording lacks (the planner asked more, or otherwise): the
                     # planner reports it as a model failure, but it is a stale recording
                     raise ReplayMismatch(
@@ -212,6 +212,19 @@ def run_case(case: Case, model_id: str, mode: str | None = None, max_repairs: in
                 record["workflow"] = workflow.to_json_dict()
     record["seconds"] = round(time.monotonic() - started, 2)
     return record
+
+
+def _unrecorded_request(exc: BaseException) -> bool:
+    """Did vcr refuse a request the cassette does not hold? The planner reports any model error
+    as PlanFailed, raised inside its handler, so the original stays on the exception chain."""
+    from vcr.errors import CannotOverwriteExistingCassetteException
+
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, CannotOverwriteExistingCassetteException):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _score_plan(case: Case, workflow: Workflow | None, record: dict[str, Any]) -> None:

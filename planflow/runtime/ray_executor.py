@@ -51,13 +51,10 @@ class _Chunk:
 
 
 class RayExecutor:
-    def __init__(
-        self, address: str | None = None, runtime_env: dict[str, Any] | None = None, chunk: int | None = None
-    ) -> None:
+    def __init__(self, address: str | None = None, runtime_env: dict[str, Any] | None = None) -> None:
         # "" means start a local Ray even when RAY_ADDRESS is set
         self.address = (address if address is not None else os.environ.get("RAY_ADDRESS")) or None
         self._runtime_env = runtime_env or {}
-        self._chunk = chunk
         self._started_ray = False
         self._pools: dict[bool, list[Any]] = {}
         self.nodes_used: set[str] = set()  # Ray node ids that ran items, for tests and reports
@@ -128,7 +125,7 @@ class RayExecutor:
             return
         self.connect()
         workers = self._pool(job.io_bound)
-        size = self._chunk or chunk_size(count, limit, len(workers))
+        size = chunk_size(count, limit, len(workers))
         ctx = job.context
         setup = WorkerSetup(
             batch_id=uuid.uuid4().hex,
@@ -141,7 +138,6 @@ class RayExecutor:
             attempts=job.attempts,
             retry_wait=job.retry_wait,
             fail_fast=job.fail_fast,
-            io_bound=job.io_bound,
         )
         out_items = [0] * len(workers)  # items sent to each worker and not yet back
         pending: dict[int, _Chunk] = {}  # by start index, sent and not yet delivered

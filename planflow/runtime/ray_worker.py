@@ -38,7 +38,6 @@ class WorkerSetup:
     attempts: int
     retry_wait: float
     fail_fast: bool
-    io_bound: bool
 
 
 class ItemWorker:
@@ -46,8 +45,8 @@ class ItemWorker:
     CPU and runs one item at a time, whatever it has been sent."""
 
     def __init__(self, cpu_slots: int | None = None) -> None:
-        self._cpu_slots = cpu_slots
-        self._slots: asyncio.Semaphore | None = None
+        # FIFO, so a CPU-bound worker runs its items one at a time in the order they came
+        self._slots = asyncio.Semaphore(cpu_slots) if cpu_slots else None
         self._contexts: dict[str, NodeContext] = {}
         self._stopped: set[str] = set()
         self._running: dict[str, set[asyncio.Task[None]]] = {}
@@ -79,21 +78,10 @@ class ItemWorker:
                 return
             outcomes.append((index, True, value))
 
-        if self._cpu_slots and self._slots is None:
-            self._slots = asyncio.Semaphore(self._cpu_slots)  # bound to the actor's own loop
-        if setup.io_bound:
-            started = [asyncio.create_task(one(index, args)) for index, args in chunk]
-            tasks.update(started)
-            await asyncio.gather(*started, return_exceptions=True)  # a stop cancels some: not an error
-            tasks.difference_update(started)
-        else:
-            for index, args in chunk:
-                if setup.batch_id in self._stopped:
-                    break
-                task = asyncio.create_task(one(index, args))
-                tasks.add(task)
-                await asyncio.gather(task, return_exceptions=True)
-                tasks.discard(task)
+        started = [asyncio.create_task(one(index, args)) for index, args in chunk]
+        tasks.update(started)
+        await asyncio.gather(*started, return_exceptions=True)  # a stop cancels some: not an error
+        tasks.difference_update(started)
         return _node_id(), outcomes
 
     async def stop(self, batch_id: str) -> None:

@@ -180,41 +180,30 @@ def test_a_workflow_runs_across_a_two_node_cluster(two_node_cluster, tmp_path):
     assert [r["stdout"] for r in report["out"]["work"]["results"]] == [f"{i}\n" for i in range(8)]
 
 
+def _planflow(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """The console script as a user runs it; RAY_ADDRESS dropped so a local Ray is started."""
+    base = {k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"}
+    return subprocess.run(
+        [PLANFLOW, *args], env={**base, **(env or {})}, cwd=cwd, capture_output=True, text=True, timeout=300
+    )
+
+
 def test_run_cli_takes_the_executor_from_the_flag_or_the_environment(tmp_path):
     flow = EXAMPLES / "word-counts" / "workflow.json"
-    texts = EXAMPLES / "word-counts" / "texts"
-    env = {k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"}
-    outputs = []
-    for extra, extra_env in ((["--executor", "ray"], {}), ([], {"PLANFLOW_EXECUTOR": "ray"})):
-        done = subprocess.run(
-            [PLANFLOW, "run", str(flow), f"folder={texts}", "--json", *extra],
-            env={**env, **extra_env},
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+    run = ("run", str(flow), f"folder={EXAMPLES / 'word-counts' / 'texts'}", "--json")
+    counts = []
+    for done in (
+        _planflow(*run, "--executor", "ray", cwd=tmp_path),
+        _planflow(*run, cwd=tmp_path, env={"PLANFLOW_EXECUTOR": "ray"}),
+        _planflow(*run, cwd=tmp_path),
+    ):
         assert done.returncode == 0, done.stderr[-3000:]
-        outputs.append(json.loads(done.stdout))
-    local = subprocess.run(
-        [PLANFLOW, "run", str(flow), f"folder={texts}", "--json"],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert outputs[0]["nodes"]["count"] == outputs[1]["nodes"]["count"] == json.loads(local.stdout)["nodes"]["count"]
+        counts.append(json.loads(done.stdout)["nodes"]["count"])
+    assert counts[0] == counts[1] == counts[2]  # ray by flag, ray by environment, local
 
 
 def test_an_unknown_executor_is_a_usage_error(tmp_path):
-    flow = EXAMPLES / "word-counts" / "workflow.json"
-    done = subprocess.run(
-        [PLANFLOW, "run", str(flow), "--executor", "dask"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-    )
+    done = _planflow("run", str(EXAMPLES / "word-counts" / "workflow.json"), "--executor", "dask", cwd=tmp_path)
     assert done.returncode == 2 and "'dask' is not one of 'local', 'ray'" in done.stderr
 
 

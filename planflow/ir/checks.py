@@ -14,6 +14,7 @@ from planflow.ir.issues import Issue
 from planflow.ir.models import Node
 from planflow.ir.node_spec import BATCH_OUTPUTS, NodeTypeSpec, value_matches
 from planflow.ir.shape import Parts
+from planflow.ir.shell_checks import shell_issues
 from planflow.ir.templates import (
     Ref,
     Template,
@@ -92,6 +93,7 @@ class _Graph:
 
 def check(parts: Parts, node_types: Mapping[str, NodeTypeSpec]) -> list[Issue]:
     graph = _Graph(parts)
+    integer_inputs = frozenset(name for name, spec in parts.inputs.items() if spec.type == "integer")
     issues: list[Issue] = []
     issues += _check_ids(parts)
     issues += _check_edges(parts, graph)
@@ -109,6 +111,7 @@ def check(parts: Parts, node_types: Mapping[str, NodeTypeSpec]) -> list[Issue]:
             )
         else:
             issues += _check_params(node, spec)
+            issues += shell_issues(node, spec, integer_inputs)
         issues += _check_node_templates(node, parts, graph, node_types)
     issues += _check_outputs(parts, node_types)
     return issues

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import json
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -33,7 +34,7 @@ from planflow.runtime.context import NodeContext, RunContext
 from planflow.runtime.errors import RunFailed, TemplateFailure
 from planflow.runtime.inputs import resolve_inputs
 from planflow.runtime.registry import NodeRegistry, NodeType, default_registry
-from planflow.runtime.shell_binding import bind
+from planflow.runtime.shell_binding import BoundCommand, UnsafeCommand, bind
 
 Status = Literal["ok", "failed", "interrupted"]
 
@@ -52,7 +53,7 @@ class RunResult:
 class _ParamResolver:
     """A node's params, parsed once, resolved per item; shell params are bound, not spliced."""
 
-    def __init__(self, node: Node, node_type: NodeType) -> None:
+    def __init__(self, node: Node, node_type: NodeType, integer_inputs: frozenset[str] = frozenset()) -> None:
         self._compiled: dict[str, Callable[[Callable[[Ref], Any]], Any]] = {}
         self._text_params: set[str] = set()
         for param in node_type.spec.params:
@@ -63,7 +64,7 @@ class _ParamResolver:
         for name, value in node.params.items():
             spec = node_type.spec.param(name)
             if spec is not None and spec.substitution == "shell" and isinstance(value, str):
-                self._compiled[name] = bind(parse_template(value)).resolve
+                self._compiled[name] = _bind_shell(node, value, integer_inputs).resolve
             else:
                 self._compiled[name] = compile_value(value)
 
@@ -79,13 +80,33 @@ class _ParamResolver:
         return params
 
 
+def _bind_shell(node: Node, command: str, integer_inputs: frozenset[str]) -> BoundCommand:
+    """Bind a shell command; raises UnsafeCommand where a value would run as code."""
+    env = node.params.get("env")
+    env_names = [k for k, v in env.items() if "${" in json.dumps(v)] if isinstance(env, dict) else []
+    stdin = node.params.get("stdin")
+    return bind(
+        parse_template(command),
+        integer_ok=lambda ref: ref.root in integer_inputs and not ref.path,
+        env_names=env_names,
+        stdin_templated=stdin is not None and "${" in json.dumps(stdin),
+    )
+
+
 class _IRNode(AsyncNode):
-    def __init__(self, node: Node, node_type: NodeType, run: RunContext, tracker: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        node: Node,
+        node_type: NodeType,
+        run: RunContext,
+        tracker: dict[str, Any],
+        integer_inputs: frozenset[str] = frozenset(),
+    ) -> None:
         super().__init__(max_retries=1)  # retries are per item, in our batch wrapper
         self.node = node
         self.impl = node_type.impl
         self.io_bound = not node_type.spec.cpu_bound
-        self.params_resolver = _ParamResolver(node, node_type)
+        self.params_resolver = _ParamResolver(node, node_type, integer_inputs)
         self.items_resolver = compile_value(node.batch.items) if node.batch else None
         concurrency = node.batch.max_concurrent if node.batch and node.batch.parallel else 1
         self.ctx = NodeContext(run, node.id, concurrency)
@@ -176,9 +197,14 @@ def _depths(workflow: Workflow) -> dict[str, int]:
 
 def compile_flow(workflow: Workflow, run: RunContext, registry: NodeRegistry, tracker: dict[str, Any]) -> AsyncFlow:
     depth = _depths(workflow)
+    integers = frozenset(name for name, spec in workflow.inputs.items() if spec.type == "integer")
     stages: dict[int, list[_IRNode]] = {}
     for node in workflow.nodes:
-        stages.setdefault(depth[node.id], []).append(_IRNode(node, registry.get(node.type), run, tracker))
+        try:
+            ir_node = _IRNode(node, registry.get(node.type), run, tracker, integers)
+        except UnsafeCommand as exc:
+            raise RunFailed(node.id, f"params.command: {exc}") from None
+        stages.setdefault(depth[node.id], []).append(ir_node)
     chain: list[AsyncNode] = [m[0] if len(m) == 1 else _Stage(m) for _, m in sorted(stages.items())]
     for before, after in itertools.pairwise(chain):
         before >> after
@@ -236,7 +262,11 @@ async def run_workflow(
     _preflight_models(workflow, run)
     shared: dict[str, Any] = dict(values)
     tracker: dict[str, BatchState] = {}
-    flow = compile_flow(workflow, run, registry, tracker)
+    try:
+        flow = compile_flow(workflow, run, registry, tracker)
+    except RunFailed as exc:  # refused before anything ran
+        run.result = RunResult("failed", {}, {}, {"node": exc.node_id, "message": exc.message})
+        return run.result
     node_ids = [n.id for n in workflow.nodes]
     try:
         with _pidfd_child_watcher():

@@ -55,7 +55,7 @@ def test_whole_string_templates_keep_types_between_nodes(tmp_path):
         {
             "id": "each",
             "type": "shell",
-            "params": {"command": "echo $(( ${n} * 2 ))"},
+            "params": {"command": "expr ${n} '*' 2"},
             "batch": {"items": "${nums.json}", "as": "n"},
         },
         {

@@ -4,6 +4,8 @@ import asyncio
 import contextlib
 import os
 import signal
+import tempfile
+from collections.abc import Iterator
 from typing import Any
 
 from planflow.runtime.context import NodeContext
@@ -44,16 +46,38 @@ def _close_transport(proc: asyncio.subprocess.Process) -> None:
         transport.close()
 
 
+@contextlib.contextmanager
+def _value_files(command: ShellCommand) -> Iterator[dict[str, str]]:
+    """Values too big for the environment, each in a file only this user can read, removed after."""
+    if not command.files:
+        yield {}
+        return
+    with tempfile.TemporaryDirectory(prefix="planflow-values-") as folder:
+        paths = {}
+        for name, value in command.files.items():
+            path = os.path.join(folder, name)
+            with open(path, "w", encoding="utf-8", errors="surrogateescape") as handle:
+                handle.write(value)
+            paths[f"{name}_FILE"] = path
+        yield paths
+
+
 async def run(params: dict[str, Any], ctx: NodeContext) -> dict[str, Any]:
     command: ShellCommand = params["command"]
-    env = _environment(params.get("env") or {}, command.env)
+    with _value_files(command) as value_files:
+        return await _run(params, ctx, command, _environment(params.get("env") or {}, {**command.env, **value_files}))
+
+
+async def _run(
+    params: dict[str, Any], ctx: NodeContext, command: ShellCommand, env: dict[bytes, bytes]
+) -> dict[str, Any]:
     stdin = params.get("stdin")
     cwd = ctx.run.path(params["cwd"]) if params.get("cwd") else ctx.run.cwd
     spawn = asyncio.ensure_future(
         asyncio.create_subprocess_exec(
             "bash",
             "-c",
-            command.text,
+            command.script,
             stdin=asyncio.subprocess.PIPE if stdin is not None else asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,

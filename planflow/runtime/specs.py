@@ -12,15 +12,20 @@ SHELL = NodeTypeSpec(
     name="shell",
     cpu_bound=True,
     summary="Run a bash command.",
-    when_to_use="Local programs and text tools (grep, wc, jq, git...). Template values reach the "
-    "command as data, never as code, so quoting them is not needed.",
+    when_to_use="Local programs and text tools (grep, wc, sort, head, git...). Write ${x} bare or in "
+    "double quotes: it arrives as one word, never as code. Never put ${x} inside single quotes, another "
+    "program's code or arithmetic; pass it as an argument or variable (awk -v x=${x}, jq --arg x ${x}, "
+    "python3 -c '...sys.argv[1]...' ${x}).",
     io_bound=True,
     params=(
         ParamSpec("command", "string", "The bash command line.", required=True, substitution="shell"),
         ParamSpec("stdin", "any", "Text (or JSON for other values) fed to standard input."),
         ParamSpec("cwd", "string", "Working directory."),
-        ParamSpec("env", "object", "Extra environment variables."),
-        ParamSpec("timeout", "number", "Seconds before the command is killed."),
+        ParamSpec("env", "object", 'Extra environment variables (values may be templates: "$NAME" in the command).'),
+        ParamSpec("timeout", "number", "Seconds before the command is killed (more than 0)."),
+        ParamSpec(
+            "max_output", "integer", "Bytes of stdout (and of stderr) kept before the item fails.", default=50_000_000
+        ),
     ),
     outputs=(
         OutputField("stdout", "string", "Standard output."),
@@ -107,7 +112,8 @@ HTTP = NodeTypeSpec(
         ParamSpec("params", "object", "Query parameters."),
         ParamSpec("json", "any", "A JSON request body."),
         ParamSpec("body", "string", "A text request body."),
-        ParamSpec("timeout", "number", "Seconds before giving up.", default=30),
+        ParamSpec("timeout", "number", "Seconds before giving up (more than 0).", default=30),
+        ParamSpec("max_bytes", "integer", "Bytes of response body kept before the request fails.", default=50_000_000),
     ),
     outputs=(
         OutputField("status", "integer", "HTTP status code."),

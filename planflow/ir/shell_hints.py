@@ -6,7 +6,8 @@ _PROGRAM_HINTS = {
     "bash": "pass the value as an argument after the script: bash -c '… \"$1\" …' _ {ref}",
     "eval": "do not build code from values; run the command directly with {ref} as one of its arguments",
     "trap": "do not build code from values; put the handler in a function and pass {ref} as its argument",
-    "awk": "pass it as an awk variable: awk -v x={ref} '… x …'",
+    "awk": "pass it as an awk variable: awk -v x={ref} '… x …' (awk expands backslashes in -v values; for "
+    "exact bytes put it in the env param and read ENVIRON[\"X\"])",
     "sed": "sed scripts can run commands (the e flag); use awk -v x={ref} '…', or python3 -c '…sys.argv[1]…' {ref}",
     "python3": "pass it as an argument: python3 -c '…sys.argv[1]…' {ref}",
     "perl": "pass it as an argument: perl -e '…$ARGV[0]…' {ref}",

@@ -71,6 +71,7 @@ class _State:
     tainted: set[str] = field(default_factory=set)
     integers: set[str] = field(default_factory=set)
     attribute_declarations: bool = False
+    commands: dict[int, tuple[list[Any], list[str | None], CommandRoles]] = field(default_factory=dict)
 
 
 @functools.lru_cache(maxsize=1)
@@ -107,7 +108,8 @@ def analyze_command(
                 ShellProblem(ref_text, f"{ref_text}: the command does not parse as bash ({where})", hints.UNPARSED)
             )
         return ShellAnalysis(text, tuple(variables), problems=tuple(state.problems))
-    state.attribute_declarations = any(_declares_attributes(n, source) for n in _walk(tree.root_node))
+    if any(word in source for word in (b"declare", b"typeset", b"local", b"export", b"readonly")):
+        state.attribute_declarations = any(_declares_attributes(n, source) for n in _walk(tree.root_node))
     replacements: list[tuple[int, int, str]] = []
     for span in spans:
         placement = _place_template(span, state)
@@ -322,10 +324,17 @@ def _static_text(node: Any, source: bytes) -> str | None:
     return None
 
 
+def _roles_of(command: Any, state: _State) -> tuple[list[Any], list[str | None], CommandRoles]:
+    cached = state.commands.get(command.id)
+    if cached is None:
+        nodes, words = _command_words(command, state.source)
+        cached = state.commands[command.id] = (nodes, words, command_roles(words))
+    return cached
+
+
 def _check_command_word(command: Any, child: Any, ref: str, state: _State, crossed: bool) -> None:
-    nodes, words = _command_words(command, state.source)
+    nodes, words, roles = _roles_of(command, state)
     index = next((i for i, n in enumerate(nodes) if n.id == child.id), None)
-    roles = command_roles(words)
     if index is None:
         if child.type == "herestring_redirect":
             _check_feeds_program(roles, ref, state, "a here-string")

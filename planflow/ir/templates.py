@@ -114,8 +114,11 @@ def parse_template(source: str) -> Template:
             parts.append(ref)
             i = end + 1
             continue
-        literal.append(source[i])
-        i += 1
+        # jump to the next '$': only there can a template or an escape start
+        next_dollar = source.find("$", i + 1)
+        stop = len(source) if next_dollar < 0 else next_dollar
+        literal.append(source[i:stop])
+        i = stop
     if literal:
         parts.append("".join(literal))
     return Template(tuple(parts))

@@ -186,13 +186,10 @@ def test_safe_contexts_deliver_each_value_as_one_exact_word(tmp_path, context, s
     batch = out.nodes["s"]
     items = batch["results"]
     failed = {e["index"]: e for e in batch["errors"]}
-    inputs = out.nodes["list"]["files"] if source == "file_name" else None
     for index, result in enumerate(items):
         item = result["item"] if result is not None else failed[index]["item"]
-        value = _value_of(item, source)
-        want = expected(value if inputs is None else value, source)
-        if source == "file_name":
-            value = value  # the path as listed: f/<name>
+        value = _value_of(item, source)  # a file name arrives as listed: f/<name>
+        want = expected(value, source)
         if want is FAILS:
             assert result is None, (context, value, result)
             assert "No such file" in failed[index]["error"] or "ambiguous" in failed[index]["error"]

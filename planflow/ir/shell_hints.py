@@ -54,8 +54,8 @@ _FAMILIES = {
 }
 
 ARITHMETIC = (
-    "bash evaluates arithmetic text as code (a[$(cmd)] runs cmd); declare {root} as an integer input "
-    '("type": "integer"), or compare without arithmetic: [ {ref} -gt 3 ]'
+    "bash evaluates arithmetic text as code (a[$(cmd)] runs cmd); compare without arithmetic: "
+    '[ {ref} -gt 3 ], or make the number an input with "type": "integer"'
 )
 EVALUATES = (
     "bash evaluates a variable name or array index as code here; use a plain assignment (name={ref}), "

@@ -23,6 +23,7 @@ run time that its value is an integer.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -66,7 +67,7 @@ class _Span:
 class _State:
     source: bytes
     root: Any
-    integer_ok: Callable[[Ref], bool]
+    integer_vars: frozenset[str]
     problems: list[ShellProblem] = field(default_factory=list)
     tainted: set[str] = field(default_factory=set)
     integers: set[str] = field(default_factory=set)
@@ -82,11 +83,6 @@ def _parser() -> Any:
     return Parser(Language(tree_sitter_bash.language()))
 
 
-@functools.lru_cache(maxsize=4096)
-def _parse(source: bytes) -> Any:
-    return _parser().parse(source)
-
-
 def analyze_command(
     template: Template,
     integer_ok: Callable[[Ref], bool] = lambda ref: False,
@@ -95,33 +91,62 @@ def analyze_command(
 ) -> ShellAnalysis:
     """Place every template of a shell command; see the module docstring."""
     text, spans, variables = _placeholder_text(template)
-    tainted = set(env_names)
-    if not spans and not tainted and not stdin_templated:
+    env = tuple(sorted(env_names))
+    if not spans and not env and not stdin_templated:
         return ShellAnalysis(text, ())
+    integer_vars = frozenset(name for name, ref in variables if integer_ok(ref))
+    span_key = tuple((s.start, s.end, s.var) for s in spans)
+    bound, integers, problems = _analyze(text, span_key, integer_vars, env, stdin_templated)
+    labels = {"${" + name + "}": ref.text for name, ref in variables}
+    return ShellAnalysis(bound, tuple(variables), integers, tuple(_relabel(p, labels) for p in problems))
+
+
+_LABEL = re.compile(r"\$\{" + VAR_PREFIX + r"\d+\}")
+
+
+def _relabel(problem: ShellProblem, labels: dict[str, str]) -> ShellProblem:
+    """Problems are found on the placeholder text (so equal commands share one analysis); name
+    each value by its template again."""
+
+    def swap(text: str) -> str:
+        return _LABEL.sub(lambda m: labels.get(m.group(0), m.group(0)), text)
+
+    return ShellProblem(swap(problem.ref), swap(problem.message), swap(problem.hint), problem.param)
+
+
+@functools.lru_cache(maxsize=4096)
+def _analyze(
+    text: str,
+    spans: tuple[tuple[int, int, str], ...],
+    integer_vars: frozenset[str],
+    env_names: tuple[str, ...],
+    stdin_templated: bool,
+) -> tuple[str, frozenset[str], tuple[ShellProblem, ...]]:
     source = text.encode("utf-8", "surrogatepass")
-    tree = _parse(source)
-    state = _State(source, tree.root_node, integer_ok, tainted=tainted)
+    tree = _parser().parse(source)
+    state = _State(source, tree.root_node, integer_vars, tainted=set(env_names))
     if tree.root_node.has_error:
         where = _first_error(tree.root_node, source)
-        for ref_text in dict.fromkeys(s.ref.text for s in spans):
+        for var in dict.fromkeys(var for _, _, var in spans):
+            label = "${" + var + "}"
             state.problems.append(
-                ShellProblem(ref_text, f"{ref_text}: the command does not parse as bash ({where})", hints.UNPARSED)
+                ShellProblem(label, f"{label}: the command does not parse as bash ({where})", hints.UNPARSED)
             )
-        return ShellAnalysis(text, tuple(variables), problems=tuple(state.problems))
+        return text, frozenset(), tuple(state.problems)
     if any(word in source for word in (b"declare", b"typeset", b"local", b"export", b"readonly")):
         state.attribute_declarations = any(_declares_attributes(n, source) for n in _walk(tree.root_node))
     replacements: list[tuple[int, int, str]] = []
-    for span in spans:
-        placement = _place_template(span, state)
+    for start, end, var in spans:
+        placement = _place_template(start, end, var, state)
         if placement == "bare":
-            replacements.append((span.start, span.end, '"${' + span.var + '}"'))
+            replacements.append((start, end, '"${' + var + '}"'))
         elif placement == "arithmetic":
-            state.integers.add(span.var)
-    _check_tainted_variables(state, {s.var for s in spans})
+            state.integers.add(var)
+    _check_tainted_variables(state, {var for _, _, var in spans})
     if stdin_templated:
         _check_stdin(state)
     bound = _apply(source, replacements)
-    return ShellAnalysis(bound, tuple(variables), frozenset(state.integers), tuple(_unique(state.problems)))
+    return bound, frozenset(state.integers), tuple(_unique(state.problems))
 
 
 def _placeholder_text(template: Template) -> tuple[str, list[_Span], list[tuple[str, Ref]]]:
@@ -180,17 +205,17 @@ def _text(node: Any, source: bytes) -> str:
     return source[node.start_byte : node.end_byte].decode("utf-8", "replace")
 
 
-def _place_template(span: _Span, state: _State) -> Placement:
-    node = state.root.descendant_for_byte_range(span.start, span.end)
+def _place_template(start: int, end: int, var: str, state: _State) -> Placement:
+    node = state.root.descendant_for_byte_range(start, end)
     expansion = node
     while expansion is not None and not (
-        expansion.type == "expansion" and expansion.start_byte == span.start and expansion.end_byte == span.end
+        expansion.type == "expansion" and expansion.start_byte == start and expansion.end_byte == end
     ):
         expansion = expansion.parent
-    ref = span.ref.text
+    ref = "${" + var + "}"
     if expansion is None:
         return _literal_container(node, ref, state)
-    return _place(expansion, ref, state, span.ref)
+    return _place(expansion, ref, state, var)
 
 
 def _literal_container(node: Any, ref: str, state: _State) -> Placement:
@@ -215,7 +240,7 @@ def _literal_container(node: Any, ref: str, state: _State) -> Placement:
     return "inert"
 
 
-def _place(expansion: Any, ref: str, state: _State, template_ref: Ref | None) -> Placement:
+def _place(expansion: Any, ref: str, state: _State, template_var: str | None) -> Placement:
     """Walk from the expansion to the root, noting quoting, evaluation and the programs around it."""
     source = state.source
     scope: Placement | None = None
@@ -274,13 +299,8 @@ def _place(expansion: Any, ref: str, state: _State, template_ref: Ref | None) ->
         child = node
         node = node.parent
     if arithmetic:
-        if template_ref is None or not state.integer_ok(template_ref):
-            root = template_ref.root if template_ref is not None else ref.strip("${}")
-            problems.append(
-                ShellProblem(
-                    ref, f"{ref} stands in bash arithmetic", hints.ARITHMETIC.format(ref=ref, root=f"'{root}'")
-                )
-            )
+        if template_var is None or template_var not in state.integer_vars:
+            problems.append(ShellProblem(ref, f"{ref} stands in bash arithmetic", hints.ARITHMETIC.format(ref=ref)))
         return "arithmetic" if len(problems) == before else "inert"
     return scope or "bare"
 
@@ -455,7 +475,7 @@ def _check_tainted_variables(state: _State, placeholders: set[str]) -> None:
                     ShellProblem(
                         ref,
                         f"{ref} holds a template value and stands in bash arithmetic",
-                        hints.ARITHMETIC.format(ref="$" + ref, root=f"'{ref}'"),
+                        hints.ARITHMETIC.format(ref="$" + ref),
                     )
                 )
 

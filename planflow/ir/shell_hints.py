@@ -95,3 +95,5 @@ def program_hint(program: str, ref: str) -> str:
     if template is None:
         return f"pass {ref} to {program} as a plain argument or on standard input, never inside its code"
     return template.format(ref=ref)
+DUPLICATING_REDIRECT = "to send output to a file named by a value write > {ref} (and 2>&1 after it) or &> {ref}"
+AFTER_REDIRECT = "put the redirection after the command's arguments: cmd {ref} > out"

@@ -389,7 +389,7 @@ def _wrapper(
             if _is_option(word):
                 i += 1
                 continue
-            if name in ("env", "sudo", "doas") and word is not None and "=" in word and not word.startswith("="):
+            if name in ("env", "sudo", "doas") and word is not None and "=" in word:
                 i += 1  # NAME=value: an environment variable for the command
                 continue
             if skipped < positionals:
@@ -481,6 +481,7 @@ _HANDLERS: dict[str, _Handler] = {
     "parallel": _parallel,
     "env": _wrapper(frozenset({"-u", "--unset", "-C", "--chdir"}), code_options=frozenset({"-S", "--split-string"})),
     "exec": _wrapper(frozenset({"-a"})),
+    "coproc": _wrapper(frozenset()),
     "command": _wrapper(frozenset()),
     "builtin": _wrapper(frozenset()),
     "nohup": _wrapper(frozenset()),

@@ -292,6 +292,8 @@ def _place(expansion: Any, ref: str, state: _State, template_var: str | None) ->
                 state.tainted.add(_text(variable, source))
         elif kind == "command":
             _check_command_word(node, child, ref, state, crossed_substitution)
+        elif kind == "file_redirect":
+            _check_redirect(node, child, ref, state)
         elif kind == "redirected_statement":
             _check_heredoc_feeds_program(node, child, ref, state)
         elif kind == "pipeline":
@@ -399,6 +401,20 @@ def _check_heredoc_feeds_program(statement: Any, child: Any, ref: str, state: _S
             if stage.type == "command":
                 _, words = _command_words(stage, state.source)
                 _check_feeds_program(command_roles(words), ref, state, "a heredoc and a pipe")
+
+
+def _check_redirect(redirect: Any, child: Any, ref: str, state: _State) -> None:
+    operator = next((c for c in redirect.children if not c.is_named), None)
+    op = _text(operator, state.source) if operator is not None else ""
+    if op in (">&", "<&"):
+        # bash re-expands the word after `>&` when it is not a number: a second expansion runs $( )
+        message = f"{ref} is the target of {op}, which bash expands twice"
+        state.problems.append(ShellProblem(ref, message, hints.DUPLICATING_REDIRECT.format(ref=ref)))
+    destinations = redirect.children_by_field_name("destination")
+    if len(destinations) > 1 and destinations[0].id != child.id:
+        # `cmd > out ${x}`: bash gives ${x} to cmd as an argument, tree-sitter to the redirection
+        message = f"{ref} follows a redirection's target"
+        state.problems.append(ShellProblem(ref, message, hints.AFTER_REDIRECT.format(ref=ref)))
 
 
 def _check_pipe_feeds_program(pipeline: Any, child: Any, ref: str, state: _State) -> None:

@@ -97,3 +97,4 @@ def program_hint(program: str, ref: str) -> str:
     return template.format(ref=ref)
 DUPLICATING_REDIRECT = "to send output to a file named by a value write > {ref} (and 2>&1 after it) or &> {ref}"
 AFTER_REDIRECT = "put the redirection after the command's arguments: cmd {ref} > out"
+RUNTIME_PROGRAM = "name the program literally (wc {ref}); to choose among a few, use case or if"

@@ -27,6 +27,7 @@ class Role:
 
 
 DATA = Role("data")
+RUNTIME_PROGRAM = "a program chosen at run time"
 
 
 @dataclass
@@ -87,6 +88,10 @@ def _command(words: Words, start: int, end: int, out: CommandRoles) -> None:
     out.roles[start] = Role("command_name")
     name = words[start]
     if name is None:
+        # `$tool ${f}`: the program is chosen at run time, and an empty `$tool` makes the next
+        # word the program; nothing can be said of its words
+        for i in range(start + 1, end):
+            _set(out, i, "program", RUNTIME_PROGRAM)
         return
     program = program_name(name)
     handler = _HANDLERS.get(program)
@@ -140,7 +145,7 @@ def _shell(words: Words, start: int, end: int, out: CommandRoles) -> None:
             string_mode = string_mode or "c" in word[1:]
             from_stdin = from_stdin or "s" in word[1:]
         i += 1
-    if i < end and words[i] == "--":
+    if i < end and words[i] in ("--", "-"):  # bash takes a lone "-" as the end of options too
         i += 1
     if string_mode:
         if i < end:

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from planflow.ir import shell_hints as hints
-from planflow.ir.shell_rules import CommandRoles, command_roles, program_name
+from planflow.ir.shell_rules import RUNTIME_PROGRAM, CommandRoles, command_roles, program_name
 from planflow.ir.templates import Ref, Template
 
 VAR_PREFIX = "PLANFLOW_V"
@@ -288,7 +288,7 @@ def _place(expansion: Any, ref: str, state: _State, template_var: str | None) ->
             _note_assignment(node, child, ref, state)
         elif kind == "for_statement" and not crossed_substitution:
             variable = node.child_by_field_name("variable")
-            if variable is not None and child is not variable:
+            if variable is not None and any(v.id == child.id for v in node.children_by_field_name("value")):
                 state.tainted.add(_text(variable, source))
         elif kind == "command":
             _check_command_word(node, child, ref, state, crossed_substitution)
@@ -370,6 +370,9 @@ def _check_command_word(command: Any, child: Any, ref: str, state: _State, cross
         state.problems.append(
             ShellProblem(ref, f"{ref} is the name of the program to run", hints.COMMAND_NAME.format(ref=ref))
         )
+    elif role.kind == "program" and role.program == RUNTIME_PROGRAM:
+        message = f"{ref} goes to a program chosen at run time, so planflow cannot tell how it is read"
+        state.problems.append(ShellProblem(ref, message, hints.RUNTIME_PROGRAM.format(ref=ref)))
     elif role.kind == "program":
         message = f"{ref} is inside code that {role.program} runs"
         state.problems.append(ShellProblem(ref, message, hints.program_hint(role.program, ref)))

@@ -125,6 +125,8 @@ REFUSED: dict[str, tuple[str, dict[str, Any], str]] = {
     "duplicating_redirect": ("printf x >&${v}", {}, "command"),
     "after_redirect_target": ("let > out ${v}", {}, "command"),
     "coproc_wrapper": ("coproc read ${v}", {}, "command"),
+    "lone_dash_then_code": ("bash -c - ${v}", {}, "command"),
+    "program_chosen_at_run_time": ("t=printf; $t '%s' ${v}", {}, "command"),
     "env_into_bash_c": ('bash -c "$X"', {"env": {"X": "${v}"}}, "command"),
     "stdin_as_program": ("python3", {"stdin": "${v}"}, "stdin"),
 }

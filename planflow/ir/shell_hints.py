@@ -7,7 +7,7 @@ _PROGRAM_HINTS = {
     "eval": "do not build code from values; run the command directly with {ref} as one of its arguments",
     "trap": "do not build code from values; put the handler in a function and pass {ref} as its argument",
     "awk": "pass it as an awk variable: awk -v x={ref} '… x …' (awk expands backslashes in -v values; for "
-    "exact bytes put it in the env param and read ENVIRON[\"X\"])",
+    'exact bytes put it in the env param and read ENVIRON["X"])',
     "sed": "sed scripts can run commands (the e flag); use awk -v x={ref} '…', or python3 -c '…sys.argv[1]…' {ref}",
     "python3": "pass it as an argument: python3 -c '…sys.argv[1]…' {ref}",
     "perl": "pass it as an argument: perl -e '…$ARGV[0]…' {ref}",
@@ -95,6 +95,9 @@ def program_hint(program: str, ref: str) -> str:
     if template is None:
         return f"pass {ref} to {program} as a plain argument or on standard input, never inside its code"
     return template.format(ref=ref)
+
+
 DUPLICATING_REDIRECT = "to send output to a file named by a value write > {ref} (and 2>&1 after it) or &> {ref}"
 AFTER_REDIRECT = "put the redirection after the command's arguments: cmd {ref} > out"
 RUNTIME_PROGRAM = "name the program literally (wc {ref}); to choose among a few, use case or if"
+DANGEROUS_VARIABLE = "{name} decides what runs; set it to a literal value, and pass the value in a variable of your own"

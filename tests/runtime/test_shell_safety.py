@@ -93,6 +93,7 @@ SAFE: dict[str, tuple[str, dict[str, Any], Callable[[str, str], Any]]] = {
         {},
         lambda v, s: FAILS if s == "file_name" or v == "" else "ok",
     ),
+    "exported_value": ("export X=${v}; printf '%s\\0' \"$X\"", {}, lambda v, s: _nul(v)),
     "env_param": ("printf '%s\\0' \"$X\"", {"env": {"X": "${v}"}}, lambda v, s: _nul(v)),
     "stdin_param": ("cat", {"stdin": "${v}"}, lambda v, s: v),
 }
@@ -103,7 +104,8 @@ REFUSED: dict[str, tuple[str, dict[str, Any], str]] = {
     "arithmetic_command": ("(( ${v} > 3 ))", {}, "command"),
     "double_bracket_gt": ("[[ ${v} -gt 0 ]]", {}, "command"),
     "let": ("let x=${v}", {}, "command"),
-    "declare": ("declare x=${v}", {}, "command"),
+    "declare_integer": ("declare -i x=${v}", {}, "command"),
+    "declare_name": ("declare ${v}=1", {}, "command"),
     "printf_v": ("printf -v ${v} x", {}, "command"),
     "test_v": ("[ -v ${v} ]", {}, "command"),
     "subscript": ("a[${v}]=1", {}, "command"),

@@ -12,7 +12,7 @@ import contextlib
 import itertools
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -32,6 +32,7 @@ from planflow.runtime.batch import BatchState, describe, run_batch
 from planflow.runtime.context import NodeContext, RunContext
 from planflow.runtime.errors import RunFailed, TemplateFailure
 from planflow.runtime.inputs import resolve_inputs
+from planflow.runtime.paths import PathPolicy, data_derived_paths, shown_roots
 from planflow.runtime.registry import NodeRegistry, NodeType, default_registry
 from planflow.runtime.shell_binding import bind
 
@@ -80,7 +81,9 @@ class _ParamResolver:
 
 
 class _IRNode(AsyncNode):
-    def __init__(self, node: Node, node_type: NodeType, run: RunContext, tracker: dict[str, Any]) -> None:
+    def __init__(
+        self, node: Node, node_type: NodeType, run: RunContext, tracker: dict[str, Any], paths: PathPolicy
+    ) -> None:
         super().__init__(max_retries=1)  # retries are per item, in our batch wrapper
         self.node = node
         self.impl = node_type.impl
@@ -88,7 +91,7 @@ class _IRNode(AsyncNode):
         self.params_resolver = _ParamResolver(node, node_type)
         self.items_resolver = compile_value(node.batch.items) if node.batch else None
         concurrency = node.batch.max_concurrent if node.batch and node.batch.parallel else 1
-        self.ctx = NodeContext(run, node.id, concurrency)
+        self.ctx = NodeContext(run, node.id, concurrency, paths)
         self.tracker = tracker
 
     async def prep_async(self, shared: dict[str, Any]) -> Callable[[Ref], Any]:
@@ -174,11 +177,26 @@ def _depths(workflow: Workflow) -> dict[str, int]:
     return depth
 
 
-def compile_flow(workflow: Workflow, run: RunContext, registry: NodeRegistry, tracker: dict[str, Any]) -> AsyncFlow:
+def compile_flow(
+    workflow: Workflow,
+    run: RunContext,
+    registry: NodeRegistry,
+    tracker: dict[str, Any],
+    inputs: Mapping[str, Any] | None = None,
+) -> AsyncFlow:
+    """`inputs`: the run's input values, which with the literal paths say where paths taken from
+    step outputs may point (planflow.runtime.paths)."""
     depth = _depths(workflow)
+    step_ids = {n.id for n in workflow.nodes}
+    # Decided here, from the templates, once: which path params carry another step's data.
+    checked = {n.id: data_derived_paths(n, registry.get(n.type).spec, step_ids) for n in workflow.nodes}
+    roots: tuple[str, ...] = ()
+    if any(checked.values()) and not run.allow_outside:
+        roots = shown_roots(workflow, inputs or {}, run.cwd, registry.specs())
     stages: dict[int, list[_IRNode]] = {}
     for node in workflow.nodes:
-        stages.setdefault(depth[node.id], []).append(_IRNode(node, registry.get(node.type), run, tracker))
+        paths = PathPolicy(checked[node.id], roots if checked[node.id] else (), run.allow_outside)
+        stages.setdefault(depth[node.id], []).append(_IRNode(node, registry.get(node.type), run, tracker, paths))
     chain: list[AsyncNode] = [m[0] if len(m) == 1 else _Stage(m) for _, m in sorted(stages.items())]
     for before, after in itertools.pairwise(chain):
         before >> after
@@ -236,7 +254,7 @@ async def run_workflow(
     _preflight_models(workflow, run)
     shared: dict[str, Any] = dict(values)
     tracker: dict[str, BatchState] = {}
-    flow = compile_flow(workflow, run, registry, tracker)
+    flow = compile_flow(workflow, run, registry, tracker, values)
     node_ids = [n.id for n in workflow.nodes]
     try:
         with _pidfd_child_watcher():

@@ -41,7 +41,9 @@ def make_plan(request: str, model: str | None, max_repairs: int, no_context: boo
         if exc.attempts:
             last = exc.attempts[-1]
             click.echo("Last attempt:", err=True)
-            click.echo(last.answer[:4000], err=True)
+            from planflow.cli.safe_text import split_lines
+
+            click.echo("\n".join(split_lines(last.answer[:4000])), err=True)  # the model's text is data
             click.echo("Its problems:", err=True)
             for issue in last.issues:
                 click.echo(f"  {issue}", err=True)

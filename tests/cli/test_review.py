@@ -255,3 +255,14 @@ def test_the_review_of_a_20000_node_workflow_is_fast():
     assert order == nodes[::-1]
     assert text.count("[shell]") == 20_000
     assert elapsed < 5, f"{elapsed:.1f} s"
+
+
+def test_planflow_list_escapes_saved_descriptions(tmp_path):
+    (tmp_path / "plan.json").write_text(plan_text())
+    runner = CliRunner()
+    assert runner.invoke(cli, ["save", str(tmp_path / "plan.json"), "hostile"]).exit_code == 0
+    listed = runner.invoke(cli, ["list"])
+    assert listed.exit_code == 0 and listed.stdout.startswith("hostile\tTidy up\\r\\x1b[2J")
+    assert listed.stdout.count("\n") == 1
+    for char in RAW_FORBIDDEN:
+        assert char not in listed.stdout

@@ -12,6 +12,7 @@ behind a gutter (`       | line`), so no value can fake a step line, a heading o
 
 from __future__ import annotations
 
+import functools
 import heapq
 import json
 from pathlib import Path
@@ -73,6 +74,7 @@ _LABELS = {"command": "runs", "path": "writes", "prompt": "asks"}
 _TRACED = {"shell": ("command", "cwd"), "http": ("url",)}
 
 
+@functools.cache
 def _traced(node_type: str) -> tuple[str, ...]:
     from planflow.runtime.registry import default_registry
 

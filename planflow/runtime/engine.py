@@ -8,6 +8,7 @@ order; nodes of the same depth that do not depend on each other run together in 
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import itertools
 import sys
@@ -162,18 +163,22 @@ class _Stage(AsyncNode):
 
 
 def _depths(workflow: Workflow) -> dict[str, int]:
-    parents: dict[str, list[str]] = {n.id: [] for n in workflow.nodes}
+    """Each node's depth (longest path from a root), by Kahn's algorithm: no recursion, so a
+    chain of thousands of nodes written in any order compiles."""
+    children: dict[str, list[str]] = {n.id: [] for n in workflow.nodes}
+    waiting = dict.fromkeys(children, 0)
     for edge in workflow.edges:
-        parents[edge.to].append(edge.from_)
-    depth: dict[str, int] = {}
-
-    def visit(node_id: str) -> int:
-        if node_id not in depth:
-            depth[node_id] = 1 + max((visit(p) for p in parents[node_id]), default=-1)
-        return depth[node_id]
-
-    for node in workflow.nodes:
-        visit(node.id)
+        children[edge.from_].append(edge.to)
+        waiting[edge.to] += 1
+    depth = dict.fromkeys(children, 0)
+    ready = collections.deque(node_id for node_id, count in waiting.items() if count == 0)
+    while ready:
+        node_id = ready.popleft()
+        for child in children[node_id]:
+            depth[child] = max(depth[child], depth[node_id] + 1)
+            waiting[child] -= 1
+            if waiting[child] == 0:
+                ready.append(child)
     return depth
 
 

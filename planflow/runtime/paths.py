@@ -19,6 +19,7 @@ sees the file system the item really runs on, also on a Ray worker.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -59,6 +60,21 @@ class PathPolicy:
     roots: tuple[str, ...] = ()  # real paths the review showed, besides the working folder
     allow_outside: bool = False
 
+    @functools.cached_property
+    def _root_set(self) -> frozenset[str]:
+        return frozenset(self.roots)
+
+    def allows(self, real: str) -> bool:
+        """Is the real path one of the roots or below one? Walks up the path, so the cost is
+        its depth, not the number of roots (an input may list thousands of files)."""
+        roots = self._root_set
+        while real not in roots:
+            parent = os.path.dirname(real)
+            if parent == real:
+                return False
+            real = parent
+        return True
+
 
 class PathOutsideFolder(NodeFailure):
     """A data-derived path resolves outside every allowed folder; retrying cannot help."""
@@ -91,7 +107,7 @@ def ensure_inside(params: Mapping[str, Any], ctx: NodeContext) -> None:
             real = real_path(cwd, value)
         except ValueError:  # an embedded NUL byte
             raise PathOutsideFolder(f"{name} {value!r} (from another step's output) is not a valid path") from None
-        if any(is_inside(real, root) for root in (os.path.realpath(cwd), *policy.roots)):
+        if is_inside(real, os.path.realpath(cwd)) or policy.allows(real):
             continue
         raise PathOutsideFolder(
             f"{name} {value!r} comes from another step's output and resolves to {real}, outside the "
@@ -159,9 +175,10 @@ def shown_roots(
 
 
 def _outermost(roots: set[str]) -> tuple[str, ...]:
-    """Drop roots inside other roots, so the per-item check stays short."""
+    """Drop roots inside other roots, so less travels with each batch. Sorted by components, a
+    root's descendants come right after it, so one pass comparing with the last kept will do."""
     kept: list[str] = []
-    for root in sorted(roots, key=len):  # a root sorts before any root inside it
-        if not any(is_inside(root, k) for k in kept):
+    for root in sorted(roots, key=lambda r: r.split(os.sep)):
+        if not kept or not is_inside(root, kept[-1]):
             kept.append(root)
-    return tuple(sorted(kept))
+    return tuple(kept)

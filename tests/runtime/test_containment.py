@@ -183,3 +183,25 @@ def test_which_params_are_data_derived_is_decided_from_the_templates():
 def test_is_inside_does_not_match_a_sibling_with_the_same_prefix():
     assert is_inside("/a/b", "/a/b") and is_inside("/a/b/c", "/a/b") and is_inside("/x", os.sep)
     assert not is_inside("/a/bc", "/a/b")
+
+
+def test_many_input_paths_outside_the_folder_stay_cheap(tmp_path):
+    """An input listing 20,000 files elsewhere: roots are kept flat and checked by walking up."""
+    from planflow.ir.models import Workflow
+    from planflow.runtime.paths import PathPolicy, shown_roots
+
+    names = [f"/data/set{i % 50}/f{i}.txt" for i in range(20_000)] + ["/data/set3", "/data/set3 b/x"]
+    workflow = Workflow.model_validate(
+        {
+            "ir_version": "0.1.0",
+            "inputs": {"files": {"type": "array"}},
+            "nodes": [{"id": "n", "type": "list_files", "params": {"dir": "."}}],
+        }
+    )
+    roots = shown_roots(workflow, {"files": names}, tmp_path, default_registry().specs())
+    assert "/data/set3" in roots and "/data/set3 b/x" in roots
+    assert not [r for r in roots if r.startswith("/data/set3/")]
+    assert len(roots) == 20_000 - 20_000 // 50 + 3  # set3's files fold into /data/set3; cwd too
+    policy = PathPolicy(frozenset({"path"}), roots)
+    assert policy.allows("/data/set3/deep/er.txt") and policy.allows("/data/set7/f7.txt")
+    assert not policy.allows("/data/set7/f8.txt") and not policy.allows("/data")

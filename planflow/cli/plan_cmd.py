@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from planflow.cli.exit_codes import ExitStatus
-from planflow.cli.run_cmd import execute, fail
+from planflow.cli.run_cmd import allow_outside_option, execute, fail
 
 model_option = click.option("-m", "--model", help="Any llm model id (else PLANFLOW_MODEL, else llm's default).")
 repairs_option = click.option(
@@ -41,7 +41,9 @@ def make_plan(request: str, model: str | None, max_repairs: int, no_context: boo
         if exc.attempts:
             last = exc.attempts[-1]
             click.echo("Last attempt:", err=True)
-            click.echo(last.answer[:4000], err=True)
+            from planflow.cli.safe_text import split_lines
+
+            click.echo("\n".join(split_lines(last.answer[:4000])), err=True)  # the model's text is data
             click.echo("Its problems:", err=True)
             for issue in last.issues:
                 click.echo(f"  {issue}", err=True)
@@ -88,6 +90,7 @@ def plan_command(
 @click.option("--save", "save_as", metavar="NAME", help="Save the plan to rerun later: planflow run NAME.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress output.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run's result as one JSON object.")
+@allow_outside_option
 def do_command(
     request: str,
     model: str | None,
@@ -97,6 +100,7 @@ def do_command(
     save_as: str | None,
     quiet: bool,
     as_json: bool,
+    allow_outside: bool,
 ) -> None:
     """Plan REQUEST, show what will run, ask, then run it (the default command)."""
     from planflow.cli.review import render_review
@@ -123,4 +127,4 @@ def do_command(
         if not click.confirm("Run it?", default=False):
             click.echo("Not run.", err=True)
             raise SystemExit(ExitStatus.OK)
-    execute(result.workflow, {}, model, quiet, as_json, inputs_are_text=False)
+    execute(result.workflow, {}, model, quiet, as_json, inputs_are_text=False, allow_outside=allow_outside)

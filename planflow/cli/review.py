@@ -2,30 +2,52 @@
 
 Plain text, so it reads the same in a terminal, a log and a snapshot test: inputs with their
 defaults, then each step in execution order with its purpose, what a batch fans out over and how
-many at a time, every shell command and every file written shown literally.
+many at a time, every shell command and every file written shown literally, and where each
+template value comes from.
+
+The view cannot be spoofed by the plan it shows (docs/review.md): every string from the plan
+goes through `escape_controls`, and a value spanning lines is always shown under its step
+behind a gutter (`       | line`), so no value can fake a step line, a heading or a warning.
 """
 
 from __future__ import annotations
 
+import functools
+import heapq
 import json
+from pathlib import Path
 from typing import Any
 
+from planflow.cli.provenance import value_sources
+from planflow.cli.safe_text import escape_controls, split_lines
+from planflow.cli.write_targets import outside_write_warning
 from planflow.ir import Workflow
 
 
 def execution_order(workflow: Workflow) -> list[str]:
-    """Node ids in a dependency-respecting order, stable with respect to the file's order."""
-    parents: dict[str, set[str]] = {n.id: set() for n in workflow.nodes}
+    """Node ids in a dependency-respecting order, stable with respect to the file's order: of the
+    nodes whose parents are done, the one earliest in the file runs first (Kahn's algorithm
+    with a heap on file position, O((n + e) log n); a file already in order comes out as is)."""
+    position = {n.id: i for i, n in enumerate(workflow.nodes)}
+    children: dict[str, list[str]] = {n.id: [] for n in workflow.nodes}
+    waiting = dict.fromkeys(position, 0)
     for edge in workflow.edges:
-        parents[edge.to].add(edge.from_)
+        if edge.from_ in children and edge.to in waiting:
+            children[edge.from_].append(edge.to)
+            waiting[edge.to] += 1
+    ready = [position[node_id] for node_id, count in waiting.items() if count == 0]
+    heapq.heapify(ready)
     order: list[str] = []
-    done: set[str] = set()
-    while len(order) < len(parents):
-        ready = [n.id for n in workflow.nodes if n.id not in done and parents[n.id] <= done]
-        if not ready:  # a cycle: validated workflows have none, but never loop forever
-            ready = [n.id for n in workflow.nodes if n.id not in done]
-        order.append(ready[0])
-        done.add(ready[0])
+    while ready:
+        node_id = workflow.nodes[heapq.heappop(ready)].id
+        order.append(node_id)
+        for child in children[node_id]:
+            waiting[child] -= 1
+            if waiting[child] == 0:
+                heapq.heappush(ready, position[child])
+    if len(order) < len(position):  # a cycle: validated workflows have none; show the rest anyway
+        placed = set(order)
+        order += [n.id for n in workflow.nodes if n.id not in placed]
     return order
 
 
@@ -33,63 +55,123 @@ def _literal(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
-def _indent(text: str, prefix: str) -> str:
-    return "\n".join(prefix + line for line in text.splitlines() or [""])
+def _field(label: str, value: Any, indent: str) -> list[str]:
+    """`label: value` on one line, or the value's lines under the label behind a gutter."""
+    lines = split_lines(_literal(value))
+    if len(lines) == 1:
+        return [f"{indent}{label}: {lines[0]}"]
+    return [f"{indent}{label}:", *(f"{indent}  | {line}" for line in lines)]
+
+
+def _is_one_line(value: Any) -> bool:
+    return value is None or "\n" not in _literal(value)
 
 
 SHOWN_LITERALLY = {"shell": ("command",), "write_file": ("path",), "http": ("method", "url"), "llm": ("prompt",)}
+_LABELS = {"command": "runs", "path": "writes", "prompt": "asks"}
+# Params whose template values decide what runs or which file is touched get a `where` line
+# saying where each value comes from; besides these, every param a node type marks as a path.
+_TRACED = {"shell": ("command", "cwd"), "http": ("url",)}
 
 
-def render_review(workflow: Workflow) -> str:
+@functools.cache
+def _traced(node_type: str) -> tuple[str, ...]:
+    from planflow.runtime.registry import default_registry
+
+    specs = default_registry().specs()
+    paths = tuple(p.name for p in specs[node_type].params if p.is_path) if node_type in specs else ()
+    return _TRACED.get(node_type, ()) + paths
+
+
+def _inputs(workflow: Workflow) -> list[str]:
+    lines = ["Inputs (change with name=value):"]
+    for name, spec in workflow.inputs.items():
+        shown = escape_controls(name)
+        if _is_one_line(spec.default) and _is_one_line(spec.description):
+            value = "required" if spec.required else f"default {escape_controls(_literal(spec.default))}"
+            about = f" - {escape_controls(spec.description)}" if spec.description else ""
+            lines.append(f"  {shown} ({spec.type}, {value}){about}")
+            continue
+        lines.append(f"  {shown} ({spec.type}, {'required' if spec.required else 'default below'})")
+        if not spec.required:
+            lines += _field("default", spec.default, "     ")
+        if spec.description:
+            lines += _field("description", spec.description, "     ")
+    return [*lines, ""]
+
+
+def _batch(node: Any) -> list[str]:
+    b = node.batch
+    items = escape_controls(b.items) if isinstance(b.items, str) else f"{len(b.items)} listed items"
+    mode = f"in parallel, at most {b.max_concurrent} at a time" if b.parallel else "one at a time"
+    on_error = "keep going on errors" if b.error_handling == "continue" else "stop at the first error"
+    retries = f", up to {b.max_retries} attempts each" if b.max_retries > 1 else ""
+    lines = [f"     for each {escape_controls(b.as_)} in {items}: {mode}, {on_error}{retries}"]
+    if isinstance(b.items, list):  # what the batch runs over is part of what runs: show it all
+        lines.append("     items:")
+        lines += [f"       | {escape_controls(json.dumps(item, ensure_ascii=False))}" for item in b.items]
+    return lines
+
+
+def render_review(workflow: Workflow, cwd: Path | None = None) -> str:
+    """The review text; `cwd` is where the workflow will run (default: here), to spot writes
+    that leave it."""
+    cwd = cwd or Path.cwd()
     lines: list[str] = []
     if workflow.description:
-        lines += [workflow.description, ""]
+        lines += [*_field("About", workflow.description, ""), ""]
     if workflow.inputs:
-        lines.append("Inputs (change with name=value):")
-        for name, spec in workflow.inputs.items():
-            value = "required" if spec.required else f"default {_literal(spec.default)}"
-            about = f" - {spec.description}" if spec.description else ""
-            lines.append(f"  {name} ({spec.type}, {value}){about}")
-        lines.append("")
+        lines += _inputs(workflow)
+    nodes = {n.id: n for n in workflow.nodes}
     parents: dict[str, list[str]] = {n.id: [] for n in workflow.nodes}
     for edge in workflow.edges:
-        parents[edge.to].append(edge.from_)
+        parents.setdefault(edge.to, []).append(edge.from_)
     lines.append("Steps:")
     for number, node_id in enumerate(execution_order(workflow), 1):
-        node = workflow.node(node_id)
-        purpose = f": {node.purpose}" if node.purpose else ""
-        lines.append(f"  {number}. {node.id} [{node.type}]{purpose}")
+        node = nodes[node_id]
+        head = f"  {number}. {escape_controls(node.id)} [{escape_controls(node.type)}]"
+        if node.purpose and _is_one_line(node.purpose):
+            lines.append(f"{head}: {escape_controls(node.purpose)}")
+        else:
+            lines.append(head)
+            if node.purpose:
+                lines += _field("purpose", node.purpose, "     ")
         if parents[node.id]:
-            lines.append(f"     after: {', '.join(parents[node.id])}")
+            lines.append(f"     after: {escape_controls(', '.join(parents[node.id]))}")
         if node.batch is not None:
-            b = node.batch
-            items = b.items if isinstance(b.items, str) else f"{len(b.items)} listed items"
-            mode = f"in parallel, at most {b.max_concurrent} at a time" if b.parallel else "one at a time"
-            on_error = "keep going on errors" if b.error_handling == "continue" else "stop at the first error"
-            retries = f", up to {b.max_retries} attempts each" if b.max_retries > 1 else ""
-            lines.append(f"     for each {b.as_} in {items}: {mode}, {on_error}{retries}")
+            lines += _batch(node)
         for name, value in node.params.items():
-            if name in SHOWN_LITERALLY.get(node.type, ()):
-                label = {"command": "runs", "path": "writes", "prompt": "asks"}.get(name, name)
-                text = _literal(value)
-                if "\n" in text:
-                    lines.append(f"     {label}:")
-                    lines.append(_indent(text, "       | "))
-                else:
-                    lines.append(f"     {label}: {text}")
-            else:
-                lines.append(f"     {name}: {_literal(value)}")
+            literal = name in SHOWN_LITERALLY.get(node.type, ())
+            lines += _field(_LABELS.get(name, name) if literal else escape_controls(name), value, "     ")
+        for template, about in value_sources(node, workflow, nodes, _traced(node.type)):
+            lines.append(f"     where {escape_controls(template)}: {escape_controls(about)}")
+        warning = outside_write_warning(node, workflow, cwd)
+        if warning:
+            lines.append(f"     WARNING: {escape_controls(warning)}")
     if workflow.outputs:
         lines += ["", "Outputs:"]
-        lines += [f"  {name}: {spec.source}" for name, spec in workflow.outputs.items()]
+        for name, spec in workflow.outputs.items():
+            lines += _field(escape_controls(name), spec.source, "  ")
     return "\n".join(lines) + "\n"
+
+
+# Characters that end or restyle a Mermaid label; Mermaid reads `#NN;` as the character NN.
+_MERMAID_SPECIAL = set('"#&<>[](){}|`;')
+
+
+def _mermaid_text(text: str) -> str:
+    return "".join(f"#{ord(c)};" if c in _MERMAID_SPECIAL else c for c in escape_controls(text))
+
+
+def _mermaid_id(node_id: str) -> str:
+    return "".join(c if c.isascii() and (c.isalnum() or c == "_") else "_" for c in node_id)
 
 
 def render_mermaid(workflow: Workflow) -> str:
     lines = ["flowchart TD"]
     for node in workflow.nodes:
-        label = f"{node.id}<br/>{node.type}" + (" x each" if node.batch else "")
-        lines.append(f'  {node.id.replace("-", "_")}["{label}"]')
+        label = f"{_mermaid_text(node.id)}<br/>{_mermaid_text(node.type)}" + (" x each" if node.batch else "")
+        lines.append(f'  {_mermaid_id(node.id)}["{label}"]')
     for edge in workflow.edges:
-        lines.append(f"  {edge.from_.replace('-', '_')} --> {edge.to.replace('-', '_')}")
+        lines.append(f"  {_mermaid_id(edge.from_)} --> {_mermaid_id(edge.to)}")
     return "\n".join(lines) + "\n"

@@ -42,6 +42,7 @@ def execute(
     as_json: bool,
     inputs_are_text: bool = True,
     executor_name: str | None = None,
+    allow_outside: bool = False,
 ) -> None:
     """Run with progress and print the result; shared by `run` and the plan-and-run command."""
     from planflow.runtime.context import RunContext
@@ -57,7 +58,7 @@ def execute(
         fail(str(exc), ExitStatus.USAGE)
     live = not quiet and sys.stderr.isatty()
     progress: Any = NullProgress() if quiet else LiveProgress() if live else SummaryProgress()
-    run = RunContext(models=ModelCache(model), progress=progress, executor=executor)
+    run = RunContext(models=ModelCache(model), progress=progress, executor=executor, allow_outside=allow_outside)
     try:
         with progress if live else contextlib.nullcontext():
             result = asyncio.run(run_workflow(workflow, inputs, run, inputs_are_text=inputs_are_text))
@@ -95,6 +96,13 @@ def report(result: Any, as_json: bool) -> None:
     raise SystemExit(ExitStatus.INTERRUPTED if result.status == "interrupted" else ExitStatus.FAILED)
 
 
+allow_outside_option = click.option(
+    "--allow-outside",
+    is_flag=True,
+    help="Let paths taken from step outputs (a model's answer, a listing…) point outside this folder.",
+)
+
+
 @click.command("run")
 @click.argument("workflow")
 @click.argument("assignments", nargs=-1)
@@ -108,6 +116,7 @@ def report(result: Any, as_json: bool) -> None:
     type=click.Choice(["local", "ray"], case_sensitive=False),
     help="Where batch items run: local (default) or ray (joins RAY_ADDRESS, else a local Ray on loopback).",
 )
+@allow_outside_option
 def run_command(
     workflow: str,
     assignments: tuple[str, ...],
@@ -115,6 +124,7 @@ def run_command(
     quiet: bool,
     model: str | None,
     executor_name: str | None,
+    allow_outside: bool,
 ) -> None:
     """Run a workflow FILE (or saved NAME) with inputs given as name=value."""
     from planflow.runtime.errors import InputError
@@ -125,4 +135,4 @@ def run_command(
         inputs = parse_assignments(list(assignments))
     except InputError as exc:
         fail(str(exc), ExitStatus.USAGE)
-    execute(loaded, inputs, model, quiet, as_json, executor_name=executor_name)
+    execute(loaded, inputs, model, quiet, as_json, executor_name=executor_name, allow_outside=allow_outside)

@@ -37,10 +37,11 @@ def save_command(file: str, name: str) -> None:
 @click.command("list")
 def list_command() -> None:
     """List saved workflows."""
+    from planflow.cli.safe_text import escape_controls
     from planflow.cli.store import list_saved
 
     saved = list_saved()
     if not saved:
         click.echo('no saved workflows yet (planflow save FILE NAME, or planflow "REQUEST" --save NAME)')
     for name, description in saved:
-        click.echo(f"{name}\t{description}")
+        click.echo(f"{name}\t{escape_controls(str(description))}")  # a saved plan's text is data

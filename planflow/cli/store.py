@@ -21,7 +21,11 @@ def save_workflow(document: dict[str, Any], name: str) -> Path:
     if not NAME.match(name) or name.endswith(".json"):
         raise StoreError(f"'{name}' is not a usable name: use letters, digits, '_', '-' or '.' (no '.json')")
     target = saved_dir() / f"{name}.json"
-    write_atomically(target, (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode())
+    try:
+        data = (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode()
+    except UnicodeEncodeError:  # a lone surrogate (legal as a JSON escape) has no UTF-8 form
+        data = (json.dumps(document, indent=2) + "\n").encode()
+    write_atomically(target, data)
     return target
 
 

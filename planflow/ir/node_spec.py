@@ -30,6 +30,10 @@ class ParamSpec:
     default: Any = None
     # "shell": template values reach the command as environment variables, never as code text
     substitution: Literal["text", "shell"] = "text"
+    # Names a file or folder the node reads, writes or lists: the review shows where such a value
+    # comes from, and at run time a value taken from another step's output must stay inside the
+    # working folder (planflow.runtime.paths).
+    is_path: bool = False
 
     @property
     def types(self) -> tuple[ValueType, ...]:

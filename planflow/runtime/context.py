@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from planflow.runtime.models import ModelCache
+from planflow.runtime.paths import PathPolicy
 from planflow.runtime.progress import NullProgress, Progress
 
 if TYPE_CHECKING:
@@ -37,6 +38,8 @@ class RunContext:
     result: Any = None  # the last RunResult, also after an interrupt
     # Which URLs http nodes may reach: returns None to allow, or the reason to refuse.
     url_policy: Callable[[str], str | None] | None = None
+    # Let paths taken from step outputs resolve outside the working folder (`--allow-outside`).
+    allow_outside: bool = False
     _http: aiohttp.ClientSession | None = None
     _pools: dict[str, ThreadPoolExecutor] = field(default_factory=dict)
 
@@ -72,11 +75,13 @@ class RunContext:
 
 @dataclass(frozen=True)
 class NodeContext:
-    """What a node implementation sees: the run, its own id and its concurrency."""
+    """What a node implementation sees: the run, its own id, its concurrency, and which of its
+    path params must stay inside the allowed folders."""
 
     run: RunContext
     node_id: str
     concurrency: int = 1
+    paths: PathPolicy = field(default_factory=PathPolicy)
 
     async def in_thread(self, fn: Any, *args: Any) -> Any:
         pool = self.run.thread_pool(self.node_id, max(self.concurrency, 1))

@@ -8,12 +8,13 @@ order; nodes of the same depth that do not depend on each other run together in 
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import itertools
 import json
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -33,6 +34,7 @@ from planflow.runtime.batch import BatchState, describe, run_batch
 from planflow.runtime.context import NodeContext, RunContext
 from planflow.runtime.errors import RunFailed, TemplateFailure
 from planflow.runtime.inputs import resolve_inputs
+from planflow.runtime.paths import PathPolicy, data_derived_paths, shown_roots
 from planflow.runtime.registry import NodeRegistry, NodeType, default_registry
 from planflow.runtime.shell_binding import BoundCommand, UnsafeCommand, bind
 
@@ -100,6 +102,7 @@ class _IRNode(AsyncNode):
         node_type: NodeType,
         run: RunContext,
         tracker: dict[str, Any],
+        paths: PathPolicy,
         integer_inputs: frozenset[str] = frozenset(),
     ) -> None:
         super().__init__(max_retries=1)  # retries are per item, in our batch wrapper
@@ -109,7 +112,7 @@ class _IRNode(AsyncNode):
         self.params_resolver = _ParamResolver(node, node_type, integer_inputs)
         self.items_resolver = compile_value(node.batch.items) if node.batch else None
         concurrency = node.batch.max_concurrent if node.batch and node.batch.parallel else 1
-        self.ctx = NodeContext(run, node.id, concurrency)
+        self.ctx = NodeContext(run, node.id, concurrency, paths)
         self.tracker = tracker
 
     async def prep_async(self, shared: dict[str, Any]) -> Callable[[Ref], Any]:
@@ -180,28 +183,47 @@ class _Stage(AsyncNode):
 
 
 def _depths(workflow: Workflow) -> dict[str, int]:
-    parents: dict[str, list[str]] = {n.id: [] for n in workflow.nodes}
+    """Each node's depth (longest path from a root), by Kahn's algorithm: no recursion, so a
+    chain of thousands of nodes written in any order compiles."""
+    children: dict[str, list[str]] = {n.id: [] for n in workflow.nodes}
+    waiting = dict.fromkeys(children, 0)
     for edge in workflow.edges:
-        parents[edge.to].append(edge.from_)
-    depth: dict[str, int] = {}
-
-    def visit(node_id: str) -> int:
-        if node_id not in depth:
-            depth[node_id] = 1 + max((visit(p) for p in parents[node_id]), default=-1)
-        return depth[node_id]
-
-    for node in workflow.nodes:
-        visit(node.id)
+        children[edge.from_].append(edge.to)
+        waiting[edge.to] += 1
+    depth = dict.fromkeys(children, 0)
+    ready = collections.deque(node_id for node_id, count in waiting.items() if count == 0)
+    while ready:
+        node_id = ready.popleft()
+        for child in children[node_id]:
+            depth[child] = max(depth[child], depth[node_id] + 1)
+            waiting[child] -= 1
+            if waiting[child] == 0:
+                ready.append(child)
     return depth
 
 
-def compile_flow(workflow: Workflow, run: RunContext, registry: NodeRegistry, tracker: dict[str, Any]) -> AsyncFlow:
+def compile_flow(
+    workflow: Workflow,
+    run: RunContext,
+    registry: NodeRegistry,
+    tracker: dict[str, Any],
+    inputs: Mapping[str, Any] | None = None,
+) -> AsyncFlow:
+    """`inputs`: the run's input values, which with the literal paths say where paths taken from
+    step outputs may point (planflow.runtime.paths)."""
     depth = _depths(workflow)
     integers = frozenset(name for name, spec in workflow.inputs.items() if spec.type == "integer")
+    step_ids = {n.id for n in workflow.nodes}
+    # Decided here, from the templates, once: which path params carry another step's data.
+    checked = {n.id: data_derived_paths(n, registry.get(n.type).spec, step_ids) for n in workflow.nodes}
+    roots: tuple[str, ...] = ()
+    if any(checked.values()) and not run.allow_outside:
+        roots = shown_roots(workflow, inputs or {}, run.cwd, registry.specs())
     stages: dict[int, list[_IRNode]] = {}
     for node in workflow.nodes:
+        paths = PathPolicy(checked[node.id], roots if checked[node.id] else (), run.allow_outside)
         try:
-            ir_node = _IRNode(node, registry.get(node.type), run, tracker, integers)
+            ir_node = _IRNode(node, registry.get(node.type), run, tracker, paths, integers)
         except UnsafeCommand as exc:
             raise RunFailed(node.id, f"params.command: {exc}") from None
         stages.setdefault(depth[node.id], []).append(ir_node)
@@ -263,7 +285,7 @@ async def run_workflow(
     shared: dict[str, Any] = dict(values)
     tracker: dict[str, BatchState] = {}
     try:
-        flow = compile_flow(workflow, run, registry, tracker)
+        flow = compile_flow(workflow, run, registry, tracker, values)
     except RunFailed as exc:  # refused before anything ran
         run.result = RunResult("failed", {}, {}, {"node": exc.node_id, "message": exc.message})
         return run.result

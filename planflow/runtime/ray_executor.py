@@ -138,6 +138,7 @@ class RayExecutor:
             attempts=job.attempts,
             retry_wait=job.retry_wait,
             fail_fast=job.fail_fast,
+            paths=ctx.paths,
         )
         out_items = [0] * len(workers)  # items sent to each worker and not yet back
         pending: dict[int, _Chunk] = {}  # by start index, sent and not yet delivered

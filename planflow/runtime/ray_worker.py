@@ -18,6 +18,7 @@ from planflow.runtime.batch import describe
 from planflow.runtime.context import NodeContext, RunContext
 from planflow.runtime.executor import ItemCall, with_retries
 from planflow.runtime.models import ModelCache
+from planflow.runtime.paths import PathPolicy
 
 # One item's outcome: (index, True, output) or (index, False, error text). Items that a stop
 # kept from running or cut short have no outcome.
@@ -38,6 +39,7 @@ class WorkerSetup:
     attempts: int
     retry_wait: float
     fail_fast: bool
+    paths: PathPolicy  # checked by the file nodes, on the worker's own file system
 
 
 class ItemWorker:
@@ -110,7 +112,7 @@ class ItemWorker:
     def _context(self, setup: WorkerSetup) -> NodeContext:
         if setup.batch_id not in self._contexts:
             run = RunContext(cwd=Path(setup.cwd), models=ModelCache(setup.default_model), url_policy=setup.url_policy)
-            self._contexts[setup.batch_id] = NodeContext(run, setup.node_id, setup.concurrency)
+            self._contexts[setup.batch_id] = NodeContext(run, setup.node_id, setup.concurrency, setup.paths)
         return self._contexts[setup.batch_id]
 
 

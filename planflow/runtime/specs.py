@@ -60,7 +60,7 @@ READ_FILE = NodeTypeSpec(
     cpu_bound=True,
     summary="Read a text file.",
     when_to_use="Load a file's text; its `json` feeds a batch when the file holds a JSON list.",
-    params=(ParamSpec("path", "string", "Path of the file.", required=True),),
+    params=(ParamSpec("path", "string", "Path of the file.", required=True, is_path=True),),
     outputs=(
         OutputField("content", "string", "The file's text."),
         OutputField("path", "string", "The path read."),
@@ -74,7 +74,7 @@ WRITE_FILE = NodeTypeSpec(
     summary="Write a text file (atomically).",
     when_to_use="Save a result. Non-string content is written as JSON.",
     params=(
-        ParamSpec("path", "string", "Path of the file.", required=True),
+        ParamSpec("path", "string", "Path of the file.", required=True, is_path=True),
         ParamSpec("content", "any", "What to write.", required=True),
         ParamSpec("append", "boolean", "Append instead of replacing.", default=False),
     ),
@@ -90,7 +90,7 @@ LIST_FILES = NodeTypeSpec(
     summary="List files in a folder matching a glob.",
     when_to_use="Find the files a batch should work on.",
     params=(
-        ParamSpec("dir", "string", "Folder to list.", default="."),
+        ParamSpec("dir", "string", "Folder to list.", default=".", is_path=True),
         ParamSpec("pattern", "string", "Glob pattern such as *.md.", default="*"),
         ParamSpec("recursive", "boolean", "Descend into sub-folders.", default=False),
     ),

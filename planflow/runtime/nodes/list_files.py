@@ -5,9 +5,11 @@ from typing import Any
 
 from planflow.runtime.context import NodeContext
 from planflow.runtime.errors import NodeFailure
+from planflow.runtime.paths import ensure_inside
 
 
 async def run(params: dict[str, Any], ctx: NodeContext) -> dict[str, Any]:
+    ensure_inside(params, ctx)  # a path from another step's output must not escape the folder
     folder = params.get("dir", ".")
     pattern = params.get("pattern", "*")
     root = ctx.run.path(folder)

@@ -5,9 +5,11 @@ from typing import Any
 from planflow.runtime.context import NodeContext
 from planflow.runtime.errors import NodeFailure
 from planflow.runtime.nodes._util import parse_json_or_none
+from planflow.runtime.paths import ensure_inside
 
 
 async def run(params: dict[str, Any], ctx: NodeContext) -> dict[str, Any]:
+    ensure_inside(params, ctx)  # a path from another step's output must not escape the folder
     path = params["path"]
     try:
         content = ctx.run.path(path).read_text(encoding="utf-8")

@@ -8,6 +8,7 @@ from typing import Any
 from planflow.runtime.context import NodeContext
 from planflow.runtime.errors import NodeFailure
 from planflow.runtime.nodes._util import as_text
+from planflow.runtime.paths import ensure_inside
 
 
 def write_atomically(target: Path, data: bytes) -> None:
@@ -25,6 +26,7 @@ def write_atomically(target: Path, data: bytes) -> None:
 
 
 async def run(params: dict[str, Any], ctx: NodeContext) -> dict[str, Any]:
+    ensure_inside(params, ctx)  # a path from another step's output must not escape the folder
     path = params["path"]
     target = ctx.run.path(path)
     data = as_text(params["content"]).encode("utf-8")

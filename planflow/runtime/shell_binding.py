@@ -75,10 +75,13 @@ class BoundCommand:
         if "\0" in "".join(env.values()):
             raise TemplateFailure("a value holds a NUL character, which no shell variable can carry")
         files: dict[str, str] = {}
-        total = sum(len(v) for v in env.values())
-        for name in sorted(env, key=lambda n: -len(env[n])):
-            if len(env[name]) > ENV_VALUE_LIMIT or total > ENV_TOTAL_LIMIT:
-                total -= len(env[name])
+        sizes = {
+            name: len(value.encode("utf-8", "surrogateescape")) for name, value in env.items()
+        }  # the kernel counts bytes
+        total = sum(sizes.values())
+        for name in sorted(env, key=lambda n: -sizes[n]):
+            if sizes[name] > ENV_VALUE_LIMIT or total > ENV_TOTAL_LIMIT:
+                total -= sizes[name]
                 files[name] = env.pop(name)
         return ShellCommand(self.text, env, files)
 

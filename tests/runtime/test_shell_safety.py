@@ -303,9 +303,11 @@ def test_escaped_template_and_shell_variables_stay_shell():
     assert run_doc(doc).nodes["s"]["stdout"] == "1 1\n"
 
 
-@pytest.mark.parametrize("size", [ENV_VALUE_LIMIT + 1, 3 * 1024 * 1024])
+@pytest.mark.parametrize("size", [ENV_VALUE_LIMIT + 1, 3 * 1024 * 1024, -60_000])
 def test_values_too_big_for_the_environment_arrive_whole(tmp_path, size):
-    big = ("line with 'quotes' and $(touch PWNED)\n" * (size // 38 + 1))[:size] + "\n\n"
+    # -60_000: sixty thousand emoji, 240 KB though only 60,000 characters
+    unit = "line with 'quotes' and $(touch PWNED)\n" if size > 0 else "🚀"
+    big = (unit * (abs(size) // len(unit) + 1))[: abs(size)] + "\n\n"
     doc = workflow(
         {"id": "s", "type": "shell", "params": {"command": "printf '%s' ${big} | sha256sum; ls /"}},
         inputs={"big": {"type": "string", "default": big}},

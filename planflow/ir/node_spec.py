@@ -30,6 +30,8 @@ class ParamSpec:
     default: Any = None
     # "shell": template values reach the command as environment variables, never as code text
     substitution: Literal["text", "shell"] = "text"
+    # A literal value must be finite and > 0 (a timeout of 0, -1 or NaN would hang or crash a run)
+    positive: bool = False
 
     @property
     def types(self) -> tuple[ValueType, ...]:

@@ -10,11 +10,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from planflow.ir import limits
 from planflow.ir.checks import check
 from planflow.ir.issues import Issue, WorkflowInvalid
 from planflow.ir.models import Workflow
 from planflow.ir.node_spec import NodeTypeSpec
-from planflow.ir.shape import salvage, shape_issues
+from planflow.ir.shape import Parts, salvage, shape_issues
 
 
 @dataclass
@@ -35,19 +36,26 @@ def validate_document(doc: Any, node_types: Mapping[str, NodeTypeSpec]) -> Valid
     if not isinstance(doc, Mapping):
         kind = type(doc).__name__ if doc is not None else "null"
         return ValidationResult(None, [Issue("schema", f"a workflow must be a JSON object, got {kind}")])
+    refused = limits.document_issues(doc)
+    if refused:
+        return ValidationResult(None, refused)
     issues: list[Issue] = []
     workflow: Workflow | None = None
     try:
         workflow = Workflow.model_validate(doc)
+        parts = Parts.of(workflow)  # every part parsed: nothing to salvage one by one
     except ValidationError as exc:
         issues += shape_issues(doc, exc)
-    issues += check(salvage(doc), node_types)
+        parts = salvage(doc)
+    issues += check(parts, node_types)
     return ValidationResult(workflow, issues)
 
 
 def validate_text(text: str, node_types: Mapping[str, NodeTypeSpec]) -> ValidationResult:
+    if len(text) > limits.MAX_DOCUMENT_CHARS:
+        return ValidationResult(None, [limits.text_too_large(len(text))])
     try:
-        doc = json.loads(text)
+        doc = json.loads(text, parse_int=limits.parse_int)
     except json.JSONDecodeError as exc:
         return ValidationResult(
             None,
@@ -61,14 +69,17 @@ def validate_text(text: str, node_types: Mapping[str, NodeTypeSpec]) -> Validati
                 )
             ],
         )
-    except RecursionError:
-        return ValidationResult(None, [Issue("json", "JSON nested too deeply")])
+    except RecursionError:  # json's C parser gives up near 1,000 levels, far past the limit
+        return ValidationResult(None, [limits.too_deep()])
     return validate_document(doc, node_types)
 
 
 def validate_file(path: str | Path, node_types: Mapping[str, NodeTypeSpec]) -> ValidationResult:
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        # One character past the limit is enough to refuse it: a huge file is never read whole
+        # (and a pipe or /dev/zero has no size to ask for first).
+        with Path(path).open(encoding="utf-8") as stream:
+            text = stream.read(limits.MAX_DOCUMENT_CHARS + 1)
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         return ValidationResult(None, [Issue("file", f"cannot read {path}: {reason}")])

@@ -20,7 +20,7 @@ SHELL = NodeTypeSpec(
         ParamSpec("stdin", "any", "Text (or JSON for other values) fed to standard input."),
         ParamSpec("cwd", "string", "Working directory."),
         ParamSpec("env", "object", "Extra environment variables."),
-        ParamSpec("timeout", "number", "Seconds before the command is killed."),
+        ParamSpec("timeout", "number", "Seconds before the command is killed.", positive=True),
     ),
     outputs=(
         OutputField("stdout", "string", "Standard output."),
@@ -107,7 +107,7 @@ HTTP = NodeTypeSpec(
         ParamSpec("params", "object", "Query parameters."),
         ParamSpec("json", "any", "A JSON request body."),
         ParamSpec("body", "string", "A text request body."),
-        ParamSpec("timeout", "number", "Seconds before giving up.", default=30),
+        ParamSpec("timeout", "number", "Seconds before giving up.", default=30, positive=True),
     ),
     outputs=(
         OutputField("status", "integer", "HTTP status code."),

@@ -74,6 +74,7 @@ class _Graph:
         self.id_names = Names(self.ids)
         self.scope_names = Names([*parts.inputs, *self.ids])
         self._templates: dict[str, Template | TemplateSyntaxError] = {}
+        self._sites: dict[int, list[tuple[str, str]]] = {}
         self._before: set[tuple[str, str]] | None = None
 
     def template(self, text: str) -> Template:
@@ -88,6 +89,12 @@ class _Graph:
             raise found
         return found
 
+    def sites(self, node: Node) -> list[tuple[str, str]]:
+        """_template_sites(node), walked once (the ancestry pass reads them too)."""
+        if id(node) not in self._sites:
+            self._sites[id(node)] = list(_template_sites(node))
+        return self._sites[id(node)]
+
     def runs_before(self, ancestor: str, node_id: str) -> bool:
         if self._before is None:
             self._before = ancestor_pairs(self.ids, self.children, self._node_refs())
@@ -97,7 +104,7 @@ class _Graph:
         """For each node, the other nodes its templates reference: the pairs worth answering."""
         wanted: dict[str, set[str]] = defaultdict(set)
         for _, node in self.parts.nodes:
-            for _, text in _template_sites(node):
+            for _, text in self.sites(node):
                 try:
                     refs = self.template(text).refs
                 except TemplateSyntaxError:
@@ -340,7 +347,7 @@ def _check_node_templates(
     issues: list[Issue] = []
     aliases = graph.aliases
     own_alias = node.batch.as_ if node.batch else None
-    for path, text in _template_sites(node):
+    for path, text in graph.sites(node):
         template = _parse(text, node.id, path, issues, graph)
         if template is None:
             continue
@@ -365,7 +372,7 @@ def _check_node_templates(
                 issues.append(
                     Issue("self_reference", f"{ref.text}: a node cannot use its own output", node.id, path, None)
                 )
-            elif ref.root in graph.ids:
+            elif ref.root in graph.known:
                 if not graph.runs_before(ref.root, node.id):
                     issues.append(
                         Issue(

@@ -147,20 +147,40 @@ def document_issues(doc: Mapping[str, Any]) -> list[Issue]:
     stack: list[tuple[Any, int, _Where]] = [(doc, 1, None)]
     while stack:
         value, depth, where = stack.pop()
-        children = value.items() if isinstance(value, Mapping) else enumerate(value)
+        seen += len(value)
+        if seen > MAX_VALUES:
+            message = f"the workflow holds more than {MAX_VALUES:,} values"
+            return [Issue("too_large", message, None, "", _LARGE_HINT)]
+        if isinstance(value, Mapping):
+            try:  # every key at C speed; a non-text key (a dict from Python) takes the slow way
+                keys_plain = "".join(value).isascii()
+            except TypeError:
+                keys_plain = False
+            children: Any = value.items()
+        else:
+            keys_plain = True  # list indexes
+            children = enumerate(value)
+        # The walk visits every value, so the common ones (ASCII text, small numbers, booleans,
+        # null) are let through by the cheapest tests first; anything else gets a closer look.
         for key, child in children:
-            seen += 1
-            if seen > MAX_VALUES:
-                message = f"the workflow holds more than {MAX_VALUES:,} values"
-                return [Issue("too_large", message, None, "", _LARGE_HINT)]
-            here = (where, key if isinstance(key, (str, int)) else str(key))
-            found = _value_issue(key) if isinstance(key, str) else None
-            if isinstance(child, (dict, list, tuple, Mapping)):
+            kind = type(child)
+            if kind is str:
+                if keys_plain and child.isascii():  # O(1) in CPython
+                    continue
+            elif kind is int:
+                if keys_plain and -_INT_LIMIT < child < _INT_LIMIT:
+                    continue
+            elif kind is bool or child is None:
+                if keys_plain:
+                    continue
+            elif kind is dict or kind is list or (kind is not float and isinstance(child, (Mapping, tuple))):
+                here = (where, key if isinstance(key, (str, int)) else str(key))
                 if depth + 1 > MAX_DEPTH:
                     return [too_deep(*_locate(doc, here))]
                 stack.append((child, depth + 1, here))
-            else:
-                found = found or _value_issue(child)
+                child = None  # only its key is left to look at
+            found = (_value_issue(key) if isinstance(key, str) else None) or _value_issue(child)
             if found is not None:
+                here = (where, key if isinstance(key, (str, int)) else str(key))
                 issues.append(Issue(found[0], found[1], *_locate(doc, here), found[2]))
     return issues

@@ -6,7 +6,6 @@ A lone surrogate (JSON "\\ud800") cannot be encoded, so printing it raises; cont
 
 from __future__ import annotations
 
-
 _NAMED = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
 
 

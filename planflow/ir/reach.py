@@ -65,9 +65,25 @@ def ancestor_pairs(
     ids: list[str], children: Mapping[str, list[str]], wanted: Mapping[str, Iterable[str]]
 ) -> set[tuple[str, str]]:
     """The (u, v) with u in wanted[v] for which u runs before v (u is an ancestor of v)."""
-    roots = {u for us in wanted.values() for u in us}
+    # Most references are to a direct parent (an edge for every use, as the planner writes
+    # them): those need no search, and if nothing else is asked the pass below never runs.
+    parents: dict[str, set[str]] = {}
+    for node, kids in children.items():
+        for kid in kids:
+            parents.setdefault(kid, set()).add(node)
+    found: set[tuple[str, str]] = set()
+    rest: dict[str, list[str]] = {}
+    for node, us in wanted.items():
+        direct = parents.get(node, set())
+        for u in us:
+            if u in direct:
+                found.add((u, node))
+            else:
+                rest.setdefault(node, []).append(u)
+    roots = {u for us in rest.values() for u in us}
     if not roots:
-        return set()
+        return found
+    wanted = rest
     components = _components(ids, children)
     component_of = {node: i for i, members in enumerate(components) for node in members}
     # Bits in topological order: the early nodes, whose bits travel furthest, get the small ones.
@@ -84,7 +100,6 @@ def ancestor_pairs(
                 if j != i:
                     child_components[i].append(j)
     inherited = [0] * len(components)  # bits of the ancestors outside the component
-    found: set[tuple[str, str]] = set()
     for i, members in enumerate(components):
         own = 0
         for node in members:

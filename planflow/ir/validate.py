@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,8 +33,31 @@ class ValidationResult:
         return {"valid": self.valid, "errors": [i.to_dict() for i in self.issues]}
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while validating.
+
+    Validation builds a few objects per value of the document, all acyclic and all alive until
+    it returns, so the collector finds nothing, yet its full passes rescan the growing heap:
+    measured, 40% of the time on a 20,000-node chain (2.2 s, 1.25 s without). Reference
+    counting still frees everything as usual; the collector's state is restored after.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def validate_document(doc: Any, node_types: Mapping[str, NodeTypeSpec]) -> ValidationResult:
     """Shape (pydantic) then structure (semantic pass); both run so all problems show at once."""
+    with _collector_paused():
+        return _validate_document(doc, node_types)
+
+
+def _validate_document(doc: Any, node_types: Mapping[str, NodeTypeSpec]) -> ValidationResult:
     if not isinstance(doc, Mapping):
         kind = type(doc).__name__ if doc is not None else "null"
         return ValidationResult(None, [Issue("schema", f"a workflow must be a JSON object, got {kind}")])
@@ -52,6 +77,11 @@ def validate_document(doc: Any, node_types: Mapping[str, NodeTypeSpec]) -> Valid
 
 
 def validate_text(text: str, node_types: Mapping[str, NodeTypeSpec]) -> ValidationResult:
+    with _collector_paused():  # json.loads builds the same acyclic objects
+        return _validate_text(text, node_types)
+
+
+def _validate_text(text: str, node_types: Mapping[str, NodeTypeSpec]) -> ValidationResult:
     if len(text) > limits.MAX_DOCUMENT_CHARS:
         return ValidationResult(None, [limits.text_too_large(len(text))])
     try:

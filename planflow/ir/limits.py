@@ -20,6 +20,7 @@ from planflow.ir.templates import PathPart, format_path
 # benchmark's 20,000-node chain is 1.6 MB of text and nests 5 levels deep.
 MAX_DOCUMENT_CHARS = 20_000_000
 MAX_NODES = 50_000
+MAX_EDGES = 200_000  # four per node at the node limit; ancestry's worst case grows with edges x nodes
 MAX_DEPTH = 100  # levels of objects and arrays, the document itself being level 1
 MAX_INT_DIGITS = 100
 # A document given as data (not text) is held to the same size: in text every value but the
@@ -131,17 +132,11 @@ def _value_issue(value: Any) -> tuple[str, str, str] | None:
 
 def document_issues(doc: Mapping[str, Any]) -> list[Issue]:
     """Every limit the document breaks; empty when the later passes may safely look at it."""
-    nodes = doc.get("nodes")
-    if isinstance(nodes, list) and len(nodes) > MAX_NODES:
-        return [
-            Issue(
-                "too_large",
-                f"the workflow has {len(nodes):,} nodes; the limit is {MAX_NODES:,}",
-                None,
-                "nodes",
-                _LARGE_HINT,
-            )
-        ]
+    for section, limit in (("nodes", MAX_NODES), ("edges", MAX_EDGES)):
+        items = doc.get(section)
+        if isinstance(items, list) and len(items) > limit:
+            message = f"the workflow has {len(items):,} {section}; the limit is {limit:,}"
+            return [Issue("too_large", message, None, section, _LARGE_HINT)]
     issues: list[Issue] = []
     seen = 0
     stack: list[tuple[Any, int, _Where]] = [(doc, 1, None)]
@@ -178,6 +173,8 @@ def document_issues(doc: Mapping[str, Any]) -> list[Issue]:
                 if depth + 1 > MAX_DEPTH:
                     return [too_deep(*_locate(doc, here))]
                 stack.append((child, depth + 1, here))
+                if keys_plain:
+                    continue
                 child = None  # only its key is left to look at
             found = (_value_issue(key) if isinstance(key, str) else None) or _value_issue(child)
             if found is not None:

@@ -87,11 +87,12 @@ def ancestor_pairs(
     components = _components(ids, children)
     component_of = {node: i for i, members in enumerate(components) for node in members}
     # Bits in topological order: the early nodes, whose bits travel furthest, get the small ones.
-    bit: dict[str, int] = {}
+    # Kept as positions: 50,000 ints of 1 << position would hold 150 MB by themselves.
+    position: dict[str, int] = {}
     for members in components:
         for node in members:
             if node in roots:
-                bit[node] = 1 << len(bit)
+                position[node] = len(position)
     child_components: list[list[int]] = [[] for _ in components]
     for i, members in enumerate(components):
         for node in members:
@@ -103,12 +104,13 @@ def ancestor_pairs(
     for i, members in enumerate(components):
         own = 0
         for node in members:
-            own |= bit.get(node, 0)
+            if node in position:
+                own |= 1 << position[node]
         cyclic = len(members) > 1 or any(node in children.get(node, ()) for node in members)
         before = inherited[i] | (own if cyclic else 0)  # on a cycle, every member runs before each
         for node in members:
             for u in wanted.get(node, ()):
-                if u in bit and before & bit[u]:
+                if u in position and (before >> position[u]) & 1:
                     found.add((u, node))
         reach = inherited[i] | own
         inherited[i] = 0

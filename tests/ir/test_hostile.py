@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from planflow.ir import validate_document, validate_file, validate_text
-from planflow.ir.limits import MAX_DEPTH, MAX_DOCUMENT_CHARS, MAX_INT_DIGITS, MAX_NODES
+from planflow.ir.limits import MAX_DEPTH, MAX_DOCUMENT_CHARS, MAX_EDGES, MAX_INT_DIGITS, MAX_NODES
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -246,3 +246,11 @@ def test_cli_reports_hostile_data_without_a_traceback(text, tmp_path):
         assert "Traceback" not in proc.stdout + proc.stderr
     payload = json.loads(cli("validate", "--json", str(path)).stdout)
     assert payload["valid"] is False and payload["errors"][0]["code"] in {"too_deep", "number_range", "not_finite"}
+
+
+def test_too_many_edges_is_refused_before_anything_else(specs):
+    doc = {**shell_doc(), "edges": [{"from": "a", "to": "a"}] * (MAX_EDGES + 1)}
+    result = validate_document(doc, specs)
+    assert codes(result) == ["too_large"]
+    assert result.issues[0].path == "edges"
+    assert f"the limit is {MAX_EDGES:,}" in result.issues[0].message

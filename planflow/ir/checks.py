@@ -10,6 +10,7 @@ import difflib
 import math
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
+from functools import cached_property
 from typing import Any
 
 from planflow.ir.issues import Issue
@@ -71,11 +72,17 @@ class _Graph:
         for _, node in parts.nodes:
             self.nodes.setdefault(node.id, node)  # a duplicate id: the first one speaks for it
         self.aliases = {n.batch.as_: n.id for _, n in parts.nodes if n.batch is not None}
-        self.id_names = Names(self.ids)
-        self.scope_names = Names([*parts.inputs, *self.ids])
         self._templates: dict[str, Template | TemplateSyntaxError] = {}
         self._sites: dict[int, list[tuple[str, str]]] = {}
         self._before: set[tuple[str, str]] | None = None
+
+    @cached_property  # sorted only when a hint needs them: a valid workflow never does
+    def id_names(self) -> Names:
+        return Names(self.ids)
+
+    @cached_property
+    def scope_names(self) -> Names:
+        return Names([*self.parts.inputs, *self.ids])
 
     def template(self, text: str) -> Template:
         """parse_template, once per distinct string (the ancestry pass reads them too)."""

@@ -254,3 +254,13 @@ def test_too_many_edges_is_refused_before_anything_else(specs):
     assert codes(result) == ["too_large"]
     assert result.issues[0].path == "edges"
     assert f"the limit is {MAX_EDGES:,}" in result.issues[0].message
+
+
+def test_cli_refuses_too_long_a_stdin_without_reading_it_all():
+    from click.testing import CliRunner
+
+    from planflow.cli import cli
+
+    result = CliRunner().invoke(cli, ["validate", "-"], input=" " * (MAX_DOCUMENT_CHARS + 10))
+    assert result.exit_code == 1
+    assert "the limit is 20,000,000" in result.stdout

@@ -146,7 +146,7 @@ def document_issues(doc: Mapping[str, Any]) -> list[Issue]:
         if seen > MAX_VALUES:
             message = f"the workflow holds more than {MAX_VALUES:,} values"
             return [Issue("too_large", message, None, "", _LARGE_HINT)]
-        if isinstance(value, Mapping):
+        if type(value) is dict or (type(value) is not list and isinstance(value, Mapping)):
             try:  # every key at C speed; a non-text key (a dict from Python) takes the slow way
                 keys_plain = "".join(value).isascii()
             except TypeError:

@@ -10,6 +10,7 @@ the later passes (pydantic, the semantic checks, the runtime) never see such dat
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Mapping
 from typing import Any
 
@@ -139,9 +140,10 @@ def document_issues(doc: Mapping[str, Any]) -> list[Issue]:
             return [Issue("too_large", message, None, section, _LARGE_HINT)]
     issues: list[Issue] = []
     seen = 0
-    stack: list[tuple[Any, int, _Where]] = [(doc, 1, None)]
-    while stack:
-        value, depth, where = stack.pop()
+    # Breadth first, so issues come in document order: nodes[0] before nodes[1].
+    queue: deque[tuple[Any, int, _Where]] = deque([(doc, 1, None)])
+    while queue:
+        value, depth, where = queue.popleft()
         seen += len(value)
         if seen > MAX_VALUES:
             message = f"the workflow holds more than {MAX_VALUES:,} values"
@@ -172,7 +174,7 @@ def document_issues(doc: Mapping[str, Any]) -> list[Issue]:
                 here = (where, key if isinstance(key, (str, int)) else str(key))
                 if depth + 1 > MAX_DEPTH:
                     return [too_deep(*_locate(doc, here))]
-                stack.append((child, depth + 1, here))
+                queue.append((child, depth + 1, here))
                 if keys_plain:
                     continue
                 child = None  # only its key is left to look at

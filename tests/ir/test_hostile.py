@@ -264,3 +264,11 @@ def test_cli_refuses_too_long_a_stdin_without_reading_it_all():
     result = CliRunner().invoke(cli, ["validate", "-"], input=" " * (MAX_DOCUMENT_CHARS + 10))
     assert result.exit_code == 1
     assert "the limit is 20,000,000" in result.stdout
+
+
+def test_limit_issues_come_in_document_order(specs):
+    doc = {
+        "ir_version": "0.1.0",
+        "nodes": [{"id": f"n{i}", "type": "shell", "params": {"command": "x", "timeout": math.nan}} for i in range(3)],
+    }
+    assert [i.node for i in validate_document(doc, specs).issues] == ["n0", "n1", "n2"]

@@ -62,3 +62,23 @@ def timed_run(workflow: Any, registry: NodeRegistry, run: RunContext | None = No
     assert result.status == "ok", result.error
     assert result.nodes["b"]["success_count"] == workflow.inputs["items"].default.__len__()
     return elapsed
+
+
+def chain_document(n: int) -> dict[str, Any]:
+    """n shell nodes in a line, each using its parent's output: the validator's long case."""
+    nodes = [{"id": "n0", "type": "shell", "params": {"command": "echo 0"}}]
+    nodes += [
+        {"id": f"n{i}", "type": "shell", "params": {"command": f"echo ${{n{i - 1}.stdout}}"}} for i in range(1, n)
+    ]
+    edges = [{"from": f"n{i - 1}", "to": f"n{i}"} for i in range(1, n)]
+    return {"ir_version": "0.1.0", "nodes": nodes, "edges": edges}
+
+
+def invalid_document(n: int) -> dict[str, Any]:
+    """n nodes, each with an unknown param and a reference to nothing: two issues per node,
+    each with a suggestion to look for."""
+    nodes = [
+        {"id": f"n{i}", "type": "shell", "params": {"command": f"echo ${{missing{i}.x}}", f"bogus{i}": 1}}
+        for i in range(n)
+    ]
+    return {"ir_version": "0.1.0", "nodes": nodes}

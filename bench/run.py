@@ -1,7 +1,7 @@
 """planflow benchmarks: each figure beside its target, measured side by side in one run.
 
 python bench/run.py            # everything (about a minute on 2 cores)
-python bench/run.py shell      # one section: concurrency, overhead, shell, memory, startup, ray
+python bench/run.py shell      # one section: concurrency, overhead, shell, memory, startup, ray, validator
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import batch_workflow, registry_with_noop, timed_run
+from bench.common import batch_workflow, chain_document, invalid_document, registry_with_noop, timed_run
 
 ROOT = Path(__file__).resolve().parent.parent
 ROWS: list[tuple[str, str, str, bool]] = []
@@ -186,7 +186,7 @@ def bench_shell() -> None:
 MEMORY_PROBE = """
 import sys
 sys.path.insert(0, {root!r})
-from bench.common import batch_workflow, registry_with_noop, timed_run
+from bench.common import batch_workflow, chain_document, invalid_document, registry_with_noop, timed_run
 registry = registry_with_noop()
 timed_run(batch_workflow("noop", {params}, {n}, {parallel}, 100, registry), registry)
 status = open("/proc/self/status").read()
@@ -269,6 +269,48 @@ def bench_ray() -> None:
         ray_executor.close()
 
 
+def bench_validator() -> None:
+    """`planflow validate`'s work (validate_text on the JSON text), for 2,000 and 20,000 nodes:
+    linear time shows as a ratio near 10, quadratic as 100. Validation is single-threaded, so
+    its CPU time is its wall time on an idle machine; targets are judged on CPU time, which
+    other work on the (shared, 2-core) machine inflates far less."""
+    from planflow.ir import validate_text
+    from planflow.runtime.registry import default_registry
+
+    print("validator: a chain, and nodes with two mistakes each (median of 5)", flush=True)
+    specs = default_registry().specs()
+
+    def median_seconds(doc: dict, issues: int) -> tuple[float, float]:
+        text = json.dumps(doc)
+        wall, cpu = [], []
+        for _ in range(5):
+            started, started_cpu = time.perf_counter(), time.process_time()
+            result = validate_text(text, specs)
+            wall.append(time.perf_counter() - started)
+            cpu.append(time.process_time() - started_cpu)
+            assert len(result.issues) == issues, result.issues[:3]
+        return statistics.median(wall), statistics.median(cpu)
+
+    for name, build, per_node, target in (
+        ("chain (each node uses its parent)", chain_document, 0, 2.0),
+        ("invalid nodes (unknown param + unknown reference)", invalid_document, 2, 5.0),
+    ):
+        small_wall, small = median_seconds(build(2_000), 2_000 * per_node)
+        large_wall, large = median_seconds(build(20_000), 20_000 * per_node)
+        row(
+            f"validate 20,000-node {name}",
+            f"{large:.2f}s CPU ({large_wall:.2f}s wall)",
+            f"< {target:.0f} s",
+            large < target,
+        )
+        row(
+            f"  20,000 vs 2,000 nodes, {name}",
+            f"{large / small:.1f} ({large:.2f}s vs {small:.3f}s CPU; wall {large_wall / small_wall:.1f})",
+            "<= 15 (linear ~10, quadratic ~100)",
+            large / small <= 15,
+        )
+
+
 SECTIONS = {
     "concurrency": bench_concurrency,
     "overhead": bench_overhead,
@@ -276,6 +318,7 @@ SECTIONS = {
     "memory": bench_memory,
     "startup": bench_startup,
     "ray": bench_ray,
+    "validator": bench_validator,
 }
 
 if __name__ == "__main__":

@@ -17,10 +17,12 @@ from planflow.cli.exit_codes import ExitStatus
 def validate_command(file: str, as_json: bool) -> None:
     """Check a workflow file; exit 0 when valid, 1 when not."""
     from planflow.ir import validate_file, validate_text
+    from planflow.ir.limits import MAX_DOCUMENT_CHARS
     from planflow.runtime.registry import default_registry
 
     specs = default_registry().specs()
-    result = validate_text(sys.stdin.read(), specs) if file == "-" else validate_file(file, specs)
+    # from stdin, one character past the limit is enough for the validator to refuse it
+    result = validate_text(sys.stdin.read(MAX_DOCUMENT_CHARS + 1), specs) if file == "-" else validate_file(file, specs)
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2))
     elif result.valid:

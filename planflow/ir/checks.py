@@ -7,14 +7,20 @@ and field, says what is wrong and, where it can, how to fix it.
 from __future__ import annotations
 
 import difflib
+import math
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
+from functools import cached_property
+from typing import Any
 
 from planflow.ir.issues import Issue
 from planflow.ir.models import Node
-from planflow.ir.node_spec import BATCH_OUTPUTS, NodeTypeSpec, value_matches
+from planflow.ir.node_spec import BATCH_OUTPUTS, NodeTypeSpec, ParamSpec, value_matches
+from planflow.ir.reach import ancestor_pairs
 from planflow.ir.shape import Parts
 from planflow.ir.shell_checks import shell_issues
+from planflow.ir.suggest import Names
+from planflow.ir.suggest import listing as _listing
 from planflow.ir.templates import (
     Ref,
     Template,
@@ -33,36 +39,86 @@ def _did_you_mean(name: str, choices: list[str]) -> str | None:
     return f"did you mean '{close[0]}'?" if close else None
 
 
+def _suggestion(name: str | None) -> str | None:
+    return f"did you mean '{name}'?" if name is not None else None
+
+
 def _article(word: str) -> str:
     return f"an {word}" if word[:1] in "aeiou" else f"a {word}"
 
 
-def _listing(label: str, names: list[str]) -> str:
-    return f"{label}: {', '.join(sorted(set(names)))}" if names else f"there are no {label}"
+# A cycle longer than this is shown as its first and last ids: the message stays one line.
+_CYCLE_SHOWN = 12
 
 
 class _Graph:
-    """Node ids, edges between known nodes, and ancestry."""
+    """Node ids, edges between known nodes, ancestry, and the lookups every check shares.
+
+    Built once per check, so no check walks all nodes per node: that made 20,000 nodes take
+    minutes.
+    """
 
     def __init__(self, parts: Parts) -> None:
+        self.parts = parts
         self.ids = [n.id for _, n in parts.nodes]
         known = set(self.ids)
+        self.known = known
         self.parents: dict[str, list[str]] = defaultdict(list)
         self.children: dict[str, list[str]] = defaultdict(list)
         for _, edge in parts.edges:
             if edge.from_ in known and edge.to in known:
                 self.parents[edge.to].append(edge.from_)
                 self.children[edge.from_].append(edge.to)
+        self.nodes: dict[str, Node] = {}
+        for _, node in parts.nodes:
+            self.nodes.setdefault(node.id, node)  # a duplicate id: the first one speaks for it
+        self.aliases = {n.batch.as_: n.id for _, n in parts.nodes if n.batch is not None}
+        self._templates: dict[str, Template | TemplateSyntaxError] = {}
+        self._sites: dict[int, list[tuple[str, str]]] = {}
+        self._before: set[tuple[str, str]] | None = None
 
-    def ancestors(self, node_id: str) -> set[str]:
-        seen: set[str] = set()
-        stack = list(self.parents[node_id])
-        while stack:
-            current = stack.pop()
-            if current not in seen:
-                seen.add(current)
-                stack.extend(self.parents[current])
-        return seen
+    @cached_property  # sorted only when a hint needs them: a valid workflow never does
+    def id_names(self) -> Names:
+        return Names(self.ids)
+
+    @cached_property
+    def scope_names(self) -> Names:
+        return Names([*self.parts.inputs, *self.ids])
+
+    def template(self, text: str) -> Template:
+        """parse_template, once per distinct string (the ancestry pass reads them too)."""
+        if text not in self._templates:
+            try:
+                self._templates[text] = parse_template(text)
+            except TemplateSyntaxError as exc:
+                self._templates[text] = exc
+        found = self._templates[text]
+        if isinstance(found, TemplateSyntaxError):
+            raise found
+        return found
+
+    def sites(self, node: Node) -> list[tuple[str, str]]:
+        """_template_sites(node), walked once (the ancestry pass reads them too)."""
+        if id(node) not in self._sites:
+            self._sites[id(node)] = list(_template_sites(node))
+        return self._sites[id(node)]
+
+    def runs_before(self, ancestor: str, node_id: str) -> bool:
+        if self._before is None:
+            self._before = ancestor_pairs(self.ids, self.children, self._node_refs())
+        return (ancestor, node_id) in self._before
+
+    def _node_refs(self) -> dict[str, set[str]]:
+        """For each node, the other nodes its templates reference: the pairs worth answering."""
+        wanted: dict[str, set[str]] = defaultdict(set)
+        for _, node in self.parts.nodes:
+            for _, text in self.sites(node):
+                try:
+                    refs = self.template(text).refs
+                except TemplateSyntaxError:
+                    continue
+                wanted[node.id].update(r.root for r in refs if r.root in self.known and r.root != node.id)
+        return wanted
 
     def cycles(self) -> list[list[str]]:
         """One cycle per strongly tangled region, as the node ids along it."""
@@ -74,6 +130,7 @@ class _Graph:
                 continue
             stack: list[tuple[str, Iterator[str]]] = [(root, iter(self.children[root]))]
             path = [root]
+            depth = {root: 0}  # position on `path`: finding where a cycle starts is O(1)
             colour[root] = grey
             while stack:
                 node, children = stack[-1]
@@ -83,12 +140,22 @@ class _Graph:
                     stack.pop()
                     path.pop()
                 elif colour[child] == grey:
-                    found.append([*path[path.index(child) :], child])
+                    found.append(_cycle_shown(path, depth[child], child))
                 elif colour[child] == white:
                     colour[child] = grey
+                    depth[child] = len(path)
                     path.append(child)
                     stack.append((child, iter(self.children[child])))
         return found
+
+
+def _cycle_shown(path: list[str], start: int, closing: str) -> list[str]:
+    """The cycle path[start:] + [closing], long ones as their ends around '… (N more) …'."""
+    length = len(path) - start
+    if length <= _CYCLE_SHOWN:
+        return [*path[start:], closing]
+    half = _CYCLE_SHOWN // 2
+    return [*path[start : start + half], f"… ({length - 2 * half:,} more) …", *path[-half:], closing]
 
 
 def check(parts: Parts, node_types: Mapping[str, NodeTypeSpec]) -> list[Issue]:
@@ -113,7 +180,7 @@ def check(parts: Parts, node_types: Mapping[str, NodeTypeSpec]) -> list[Issue]:
             issues += _check_params(node, spec)
             issues += shell_issues(node, spec, integer_inputs)
         issues += _check_node_templates(node, parts, graph, node_types)
-    issues += _check_outputs(parts, node_types)
+    issues += _check_outputs(parts, graph, node_types)
     return issues
 
 
@@ -175,7 +242,7 @@ def _check_edges(parts: Parts, graph: _Graph) -> list[Issue]:
                         f"edge {end} unknown node '{name}'",
                         None,
                         f"edges[{index}].{end}",
-                        _did_you_mean(name, graph.ids) or _listing("node ids", graph.ids),
+                        _suggestion(graph.id_names.closest(name)) or graph.id_names.listing("node ids"),
                     )
                 )
         key = (edge.from_, edge.to)
@@ -229,6 +296,16 @@ def _check_params(node: Node, spec: NodeTypeSpec) -> list[Issue]:
                     None,
                 )
             )
+        elif param.positive and not _positive(value):
+            issues.append(
+                Issue(
+                    "param_range",
+                    f"param '{name}' must be greater than 0, got {value!r}",
+                    node.id,
+                    f"params.{name}",
+                    _positive_hint(param),
+                )
+            )
     for param in spec.params:
         if param.required and param.name not in node.params:
             issues.append(
@@ -243,6 +320,18 @@ def _check_params(node: Node, spec: NodeTypeSpec) -> list[Issue]:
     return issues
 
 
+def _positive(value: Any) -> bool:
+    """Finite and > 0; a template is checked when it has a value, at run time."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return True  # a template, or a type error reported on its own
+    return math.isfinite(value) and value > 0
+
+
+def _positive_hint(param: ParamSpec) -> str:
+    example = param.default if _positive(param.default) and param.default is not None else 30
+    return f"give a number greater than 0 ({param.description.rstrip('.')}), e.g. {example}"
+
+
 def _template_sites(node: Node) -> Iterator[tuple[str, str]]:
     """(field path, string) for every string in the node that may hold templates."""
     for path, text in iter_strings(node.params, ("params",)):
@@ -254,9 +343,9 @@ def _template_sites(node: Node) -> Iterator[tuple[str, str]]:
             yield format_path(path), text
 
 
-def _parse(text: str, node_id: str | None, path: str, issues: list[Issue]) -> Template | None:
+def _parse(text: str, node_id: str | None, path: str, issues: list[Issue], graph: _Graph) -> Template | None:
     try:
-        return parse_template(text)
+        return graph.template(text)
     except TemplateSyntaxError as exc:
         issues.append(Issue("template_syntax", exc.message, node_id, path, "write $${ for a literal '${'"))
         return None
@@ -266,11 +355,10 @@ def _check_node_templates(
     node: Node, parts: Parts, graph: _Graph, node_types: Mapping[str, NodeTypeSpec]
 ) -> list[Issue]:
     issues: list[Issue] = []
-    aliases = _aliases(parts)
+    aliases = graph.aliases
     own_alias = node.batch.as_ if node.batch else None
-    ancestors = graph.ancestors(node.id)
-    for path, text in _template_sites(node):
-        template = _parse(text, node.id, path, issues)
+    for path, text in graph.sites(node):
+        template = _parse(text, node.id, path, issues, graph)
         if template is None:
             continue
         for ref in template.refs:
@@ -286,7 +374,7 @@ def _check_node_templates(
                         )
                     )
                 else:
-                    issues += _check_alias_field(node, ref, parts, node_types, path)
+                    issues += _check_alias_field(node, ref, graph, node_types, path)
                 continue
             if ref.root in parts.inputs:
                 issues += _check_input_ref(ref, parts, node.id, path)
@@ -294,8 +382,8 @@ def _check_node_templates(
                 issues.append(
                     Issue("self_reference", f"{ref.text}: a node cannot use its own output", node.id, path, None)
                 )
-            elif ref.root in graph.ids:
-                if ref.root not in ancestors:
+            elif ref.root in graph.known:
+                if not graph.runs_before(ref.root, node.id):
                     issues.append(
                         Issue(
                             "not_ancestor",
@@ -305,7 +393,7 @@ def _check_node_templates(
                             f'add an edge {{"from": "{ref.root}", "to": "{node.id}"}}',
                         )
                     )
-                issues += _check_output_field(ref, parts, node_types, node.id, path)
+                issues += _check_output_field(ref, graph, node_types, node.id, path)
             elif ref.root in aliases:
                 owner = aliases[ref.root]
                 issues.append(
@@ -321,12 +409,12 @@ def _check_node_templates(
             elif ref.root not in parts.broken_names:
                 issues.append(_unknown_ref(ref, node.id, path, parts, graph, own_alias))
     if node.batch is not None:
-        issues += _check_batch_items(node, parts, node_types)
+        issues += _check_batch_items(node, parts, graph, node_types)
     return issues
 
 
 def _check_alias_field(
-    node: Node, ref: Ref, parts: Parts, node_types: Mapping[str, NodeTypeSpec], path: str
+    node: Node, ref: Ref, graph: _Graph, node_types: Mapping[str, NodeTypeSpec], path: str
 ) -> list[Issue]:
     """`${doc.content}` must fit what the batch items are: a path string has no `content`."""
     field = ref.first_field
@@ -353,8 +441,7 @@ def _check_alias_field(
     if not template.is_single_ref:
         return []
     source_ref = template.refs[0]
-    sources = {n.id: n for _, n in parts.nodes}
-    source = sources.get(source_ref.root)
+    source = graph.nodes.get(source_ref.root)
     spec = node_types.get(source.type) if source is not None else None
     if source is None or spec is None or len(source_ref.path) != 1:
         return []
@@ -388,19 +475,15 @@ def _check_alias_field(
     return []
 
 
-def _aliases(parts: Parts) -> dict[str, str]:
-    return {n.batch.as_: n.id for _, n in parts.nodes if n.batch is not None}
-
-
 def _unknown_ref(ref: Ref, node_id: str | None, path: str, parts: Parts, graph: _Graph, own_alias: str | None) -> Issue:
-    names = [*parts.inputs, *graph.ids, *([own_alias] if own_alias else [])]
+    names = graph.scope_names
     # ${count.results}: a name with a field is most likely a node id, often shortened
-    prefixed = [i for i in graph.ids if ref.path and (i.startswith(ref.root) or ref.root.startswith(i))]
-    hint = f"did you mean '{prefixed[0]}'?" if len(prefixed) == 1 else _did_you_mean(ref.root, names)
+    prefixed = graph.id_names.prefix_relatives(ref.root) if ref.path else []
+    hint = f"did you mean '{prefixed[0]}'?" if len(prefixed) == 1 else _suggestion(names.closest(ref.root, own_alias))
     if hint is None and ref.root.isupper():
         hint = f"for a literal shell variable write $${{{ref.root}}} or ${ref.root}"
     if hint is None:
-        hint = 'declare it under "inputs", or ' + _listing("names in scope", names)
+        hint = 'declare it under "inputs", or ' + names.listing("names in scope", own_alias)
     return Issue("unknown_reference", f"{ref.text} references nothing named '{ref.root}'", node_id, path, hint)
 
 
@@ -429,9 +512,9 @@ def _output_fields(node: Node, node_types: Mapping[str, NodeTypeSpec]) -> dict[s
 
 
 def _check_output_field(
-    ref: Ref, parts: Parts, node_types: Mapping[str, NodeTypeSpec], node_id: str | None, path: str
+    ref: Ref, graph: _Graph, node_types: Mapping[str, NodeTypeSpec], node_id: str | None, path: str
 ) -> list[Issue]:
-    source = next(n for _, n in parts.nodes if n.id == ref.root)
+    source = graph.nodes[ref.root]
     fields = _output_fields(source, node_types)
     if fields is None or not ref.path:
         return []
@@ -476,7 +559,7 @@ def _check_output_field(
     return []
 
 
-def _check_batch_items(node: Node, parts: Parts, node_types: Mapping[str, NodeTypeSpec]) -> list[Issue]:
+def _check_batch_items(node: Node, parts: Parts, graph: _Graph, node_types: Mapping[str, NodeTypeSpec]) -> list[Issue]:
     assert node.batch is not None
     items = node.batch.items
     if isinstance(items, list):
@@ -508,7 +591,7 @@ def _check_batch_items(node: Node, parts: Parts, node_types: Mapping[str, NodeTy
                     f'declare input \'{ref.root}\' with "type": "array"',
                 )
             ]
-    sources = {n.id: n for _, n in parts.nodes}
+    sources = graph.nodes
     if ref.root in sources and len(ref.path) == 1:
         fields = _output_fields(sources[ref.root], node_types)
         field_type = (fields or {}).get(str(ref.path[0]))
@@ -530,12 +613,12 @@ def _array_hint(source: Node, fields: Mapping[str, str]) -> str:
     return _listing(f"fields of '{source.id}' that can be arrays", [f"${{{source.id}.{a}}}" for a in arrays])
 
 
-def _check_outputs(parts: Parts, node_types: Mapping[str, NodeTypeSpec]) -> list[Issue]:
+def _check_outputs(parts: Parts, graph: _Graph, node_types: Mapping[str, NodeTypeSpec]) -> list[Issue]:
     issues: list[Issue] = []
-    graph_ids = {n.id for _, n in parts.nodes}
+    graph_ids = graph.known
     for name, output in parts.outputs.items():
         path = f"outputs.{name}.source"
-        template = _parse(output.source, None, path, issues)
+        template = _parse(output.source, None, path, issues, graph)
         if template is None:
             continue
         if not template.refs:
@@ -552,16 +635,16 @@ def _check_outputs(parts: Parts, node_types: Mapping[str, NodeTypeSpec]) -> list
             if ref.root in parts.inputs:
                 issues += _check_input_ref(ref, parts, None, path)
             elif ref.root in graph_ids:
-                issues += _check_output_field(ref, parts, node_types, None, path)
+                issues += _check_output_field(ref, graph, node_types, None, path)
             elif ref.root not in parts.broken_names:
-                names = [*parts.inputs, *graph_ids]
+                names = graph.scope_names
                 issues.append(
                     Issue(
                         "unknown_reference",
                         f"{ref.text} references nothing named '{ref.root}'",
                         None,
                         path,
-                        _did_you_mean(ref.root, names) or _listing("names", names),
+                        _suggestion(names.closest(ref.root)) or names.listing("names"),
                     )
                 )
     return issues

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from planflow.ir.printable import printable
+
 
 @dataclass(frozen=True)
 class Issue:
@@ -13,6 +15,14 @@ class Issue:
     node: str | None = None
     path: str = ""
     hint: str | None = None
+
+    def __post_init__(self) -> None:
+        # Messages quote the document (ids, param names, template text): escape what cannot be
+        # printed here, once, so every consumer (CLI lines, --json, the planner) gets safe text.
+        for name in ("message", "node", "path", "hint"):
+            value = getattr(self, name)
+            if isinstance(value, str) and not value.isprintable():
+                object.__setattr__(self, name, printable(value))
 
     def __str__(self) -> str:
         where = f"node {self.node}" if self.node is not None else "workflow"

@@ -50,7 +50,7 @@ class BatchSpec(_Strict):
     max_concurrent: int = Field(default=10, ge=1, le=100)
     error_handling: Literal["fail_fast", "continue"] = "fail_fast"
     max_retries: int = Field(default=1, ge=1, le=10, description="Attempts per item.")
-    retry_wait: float = Field(default=0, ge=0, le=600, description="Seconds before a retry.")
+    retry_wait: float = Field(default=0, ge=0, le=600, allow_inf_nan=False, description="Seconds before a retry.")
 
 
 class Node(_Strict):

@@ -34,6 +34,8 @@ class ParamSpec:
     # comes from, and at run time a value taken from another step's output must stay inside the
     # working folder (planflow.runtime.paths).
     is_path: bool = False
+    # A literal value must be finite and > 0 (a timeout of 0, -1 or NaN would hang or crash a run)
+    positive: bool = False
 
     @property
     def types(self) -> tuple[ValueType, ...]:

@@ -29,6 +29,16 @@ class Parts:
     outputs: dict[str, OutputSpec] = field(default_factory=dict)
     broken_names: set[str] = field(default_factory=set)
 
+    @classmethod
+    def of(cls, workflow: Workflow) -> Parts:
+        """The parts of a workflow that parsed whole: what salvage would find, without the work."""
+        return cls(
+            inputs=dict(workflow.inputs),
+            nodes=list(enumerate(workflow.nodes)),
+            edges=list(enumerate(workflow.edges)),
+            outputs=dict(workflow.outputs),
+        )
+
 
 def _model_at(loc: tuple[PathPart, ...]) -> type[BaseModel] | None:
     """Which IR model sits at a location, to list its allowed fields in hints."""
@@ -135,6 +145,10 @@ def _pruned(model: type[BaseModel], raw: Any, where: tuple[PathPart, ...], attem
     `batch.parallel` still has params worth checking; a node with no id does not, and a missing
     required field with no placeholder ends the attempt.
     """
+    try:
+        return model.model_validate(raw)
+    except ValidationError:
+        pass  # prune a copy: the caller's document stays as it was
     candidate = copy.deepcopy(raw)
     for _ in range(attempts):
         try:

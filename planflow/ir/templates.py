@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 IDENTIFIER = r"[A-Za-z_][A-Za-z0-9_-]*"
@@ -60,7 +61,7 @@ class Template:
 
     parts: tuple[str | Ref, ...]
 
-    @property
+    @cached_property  # read per check and per run; the dataclass is frozen, so it cannot go stale
     def refs(self) -> tuple[Ref, ...]:
         return tuple(p for p in self.parts if isinstance(p, Ref))
 
@@ -92,35 +93,37 @@ def parse_ref(inner: str, text: str | None = None, position: int = 0) -> Ref:
 
 def parse_template(source: str) -> Template:
     """Split a string into literal text and references; raise on a malformed `${`."""
+    if "$" not in source:  # most strings: no template, no escape
+        return Template((source,) if source else ())
     parts: list[str | Ref] = []
     literal: list[str] = []
     i = 0
-    while i < len(source):
-        if source.startswith("$${", i):
-            literal.append("${")
-            i += 3
-            continue
-        if source.startswith("${", i):
-            end = source.find("}", i + 2)
+    # Jump from one '$' to the next (str.find runs in C): a character-by-character loop in
+    # Python made long texts slow to validate.
+    while (dollar := source.find("$", i)) >= 0:
+        if source.startswith("$${", dollar):
+            literal += [source[i:dollar], "${"]
+            i = dollar + 3
+        elif source.startswith("${", dollar):
+            end = source.find("}", dollar + 2)
             if end < 0:
                 raise TemplateSyntaxError(
-                    f"unterminated template starting at {source[i : i + 20]!r}: add a closing '}}'",
-                    i,
+                    f"unterminated template starting at {source[dollar : dollar + 20]!r}: add a closing '}}'",
+                    dollar,
                 )
-            ref = parse_ref(source[i + 2 : end], source[i : end + 1], i)
-            if literal:
-                parts.append("".join(literal))
-                literal = []
+            ref = parse_ref(source[dollar + 2 : end], source[dollar : end + 1], dollar)
+            text = "".join(literal) + source[i:dollar]
+            if text:
+                parts.append(text)
+            literal = []
             parts.append(ref)
             i = end + 1
-            continue
-        # jump to the next '$': only there can a template or an escape start
-        next_dollar = source.find("$", i + 1)
-        stop = len(source) if next_dollar < 0 else next_dollar
-        literal.append(source[i:stop])
-        i = stop
-    if literal:
-        parts.append("".join(literal))
+        else:
+            literal.append(source[i : dollar + 1])
+            i = dollar + 1
+    text = "".join(literal) + source[i:]
+    if text:
+        parts.append(text)
     return Template(tuple(parts))
 
 

@@ -22,7 +22,7 @@ SHELL = NodeTypeSpec(
         ParamSpec("stdin", "any", "Text (or JSON for other values) fed to standard input."),
         ParamSpec("cwd", "string", "Working directory."),
         ParamSpec("env", "object", 'Extra environment variables (values may be templates: "$NAME" in the command).'),
-        ParamSpec("timeout", "number", "Seconds before the command is killed (more than 0)."),
+        ParamSpec("timeout", "number", "Seconds before the command is killed (more than 0).", positive=True),
         ParamSpec(
             "max_output", "integer", "Bytes of stdout (and of stderr) kept before the item fails.", default=50_000_000
         ),
@@ -112,7 +112,7 @@ HTTP = NodeTypeSpec(
         ParamSpec("params", "object", "Query parameters."),
         ParamSpec("json", "any", "A JSON request body."),
         ParamSpec("body", "string", "A text request body."),
-        ParamSpec("timeout", "number", "Seconds before giving up (more than 0).", default=30),
+        ParamSpec("timeout", "number", "Seconds before giving up (more than 0).", default=30, positive=True),
         ParamSpec("max_bytes", "integer", "Bytes of response body kept before the request fails.", default=50_000_000),
     ),
     outputs=(

@@ -6,6 +6,8 @@ import json
 import re
 from typing import Any
 
+from planflow.ir.limits import parse_int
+
 FENCE = re.compile(r"```(?:json|JSON)?\s*\n(.*?)```", re.DOTALL)
 
 
@@ -18,7 +20,8 @@ def extract_json(text: str) -> Any:
     start = text.find("{")
     if start >= 0:
         candidates.append(text[start:])
-    decoder = json.JSONDecoder()
+    # Huge integers stay unconverted (the validator reports them) instead of raising here.
+    decoder = json.JSONDecoder(parse_int=parse_int)
     first_error: json.JSONDecodeError | None = None
     for candidate in candidates:
         if not candidate.startswith("{"):
@@ -28,6 +31,8 @@ def extract_json(text: str) -> Any:
             return value
         except json.JSONDecodeError as exc:
             first_error = first_error or exc
+        except RecursionError:
+            raise NoJSONFound("the answer's JSON is nested too deeply") from None
     if first_error is not None:
         raise NoJSONFound(f"malformed JSON at line {first_error.lineno}, column {first_error.colno}: {first_error.msg}")
     raise NoJSONFound("the answer holds no JSON object")

@@ -260,3 +260,12 @@ def test_fixed_alias_reference_validates(specs):
     assert [i.code for i in validate_document(broken, specs).issues] == ["alias_scope"]
     fixed, _ = apply_fixes(broken, specs)
     assert validate_document(fixed, specs).valid
+
+
+def test_hostile_json_in_an_answer_is_a_clear_error_or_data_never_a_crash():
+    from planflow.planner.extract import NoJSONFound, extract_json
+
+    huge = extract_json('{"n": ' + "9" * 5000 + "}")
+    assert huge["n"] is not None  # kept unconverted for the validator to report
+    with pytest.raises(NoJSONFound, match="nested too deeply"):
+        extract_json('{"a": ' + "[" * 100_000 + "]" * 100_000 + "}")

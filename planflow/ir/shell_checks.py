@@ -9,7 +9,7 @@ from typing import Any
 from planflow.ir.issues import Issue
 from planflow.ir.models import Node
 from planflow.ir.node_spec import NodeTypeSpec
-from planflow.ir.shell_safety import analyze_command
+from planflow.ir.shell import analyze_command
 from planflow.ir.templates import Ref, TemplateSyntaxError, parse_template
 
 

@@ -2,7 +2,7 @@
 
 `wc -w < ${file}` runs as `wc -w < "${PLANFLOW_V0}"` with PLANFLOW_V0 set to the file name, so
 `a; touch PWNED` is one argument, not two commands. Where each template may stand, and how its
-reference is quoted, is decided on bash's syntax tree (planflow.ir.shell_safety); a command with
+reference is quoted, is decided on bash's syntax tree (planflow.ir.shell); a command with
 a template in an unsafe place is refused before anything runs.
 
 A value too big for the environment (Linux caps one variable at 128 KiB, all of them at about
@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from planflow.ir.shell_safety import VAR_PREFIX, ShellAnalysis, analyze_command
+from planflow.ir.shell import VAR_PREFIX, ShellAnalysis, analyze_command
 from planflow.ir.templates import Ref, Template, to_text
 from planflow.runtime.errors import TemplateFailure
 

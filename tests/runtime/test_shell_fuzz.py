@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planflow.ir import TemplateSyntaxError, parse_template
-from planflow.ir.shell_safety import analyze_command
+from planflow.ir.shell import analyze_command
 
 FRAGMENTS = [
     *"\"'`;|&<>()[]{}#!*?~=:-+\\$\n",

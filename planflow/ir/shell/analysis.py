@@ -1,0 +1,207 @@
+"""Where each template stands in a bash command, decided on bash's own syntax tree.
+
+Each `${…}` in a shell command is first written as a bash parameter expansion `${PLANFLOW_Vn}`,
+then the command is parsed with tree-sitter-bash and every expansion is placed:
+
+- **safe**: bash expands it as data (a word, part of a word, a redirection target, inside double
+  quotes or an unquoted heredoc). The bound text references the variable quoted to fit: bare
+  words get `"${V}"`, double-quoted text and heredoc bodies `${V}`, so the value arrives as one
+  word with its exact bytes, never split, globbed or evaluated.
+- **unsafe**: bash evaluates it (arithmetic, array subscripts, `[[ -gt ]]`, `let`, `declare`,
+  `read` names, `printf -v`, `[ -v ]`), another program reads it as code (`bash -c`, `eval`,
+  `awk '…'`, a `sed` script, `python3 -c`, `jq` filters, SQL, `ssh`…, see rules), it sits
+  in single quotes, backticks or a quoted heredoc, or the command does not parse. The analysis
+  returns a problem with the safe form instead; the validator reports it and the runtime refuses
+  to run it.
+
+Shell variables that hold a value (`f=${file}`, `for f in ${files}`, the env param's names) are
+followed one assignment at a time: used unquoted, in arithmetic or in another program's code,
+they are refused the same way. An integer input may stand in arithmetic: the runtime checks at
+run time that its value is an integer.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from planflow.ir.shell import hints
+from planflow.ir.shell.placement import check_feeds_program, declares_attributes, place, place_template
+from planflow.ir.shell.roles import STDIN_PATHS
+from planflow.ir.shell.state import (
+    DANGEROUS_PREFIXES,
+    DANGEROUS_VARIABLES,
+    VAR_PREFIX,
+    ShellProblem,
+    State,
+    roles_of,
+)
+from planflow.ir.shell.syntax import divergence, first_error, parser, walk
+from planflow.ir.shell.taint import check_tainted_variables, taint_readers
+from planflow.ir.templates import Ref, Template
+
+
+@dataclass(frozen=True)
+class ShellAnalysis:
+    text: str  # the command with each template replaced by a reference to its variable
+    variables: tuple[tuple[str, Ref], ...]
+    integers: frozenset[str] = frozenset()  # variables standing in arithmetic: integers only
+    problems: tuple[ShellProblem, ...] = ()
+
+
+@dataclass
+class _Span:
+    start: int
+    end: int
+    var: str
+    ref: Ref
+
+
+def analyze_command(
+    template: Template,
+    integer_ok: Callable[[Ref], bool] = lambda ref: False,
+    env_names: Iterable[str] = (),
+    stdin_templated: bool = False,
+) -> ShellAnalysis:
+    """Place every template of a shell command; see the module docstring."""
+    text, spans, variables = _placeholder_text(template)
+    env = tuple(sorted(env_names))
+    if not spans and not env and not stdin_templated:
+        return ShellAnalysis(text, ())
+    integer_vars = frozenset(name for name, ref in variables if integer_ok(ref))
+    span_key = tuple((s.start, s.end, s.var) for s in spans)
+    bound, integers, problems = _analyze(text, span_key, integer_vars, env, stdin_templated)
+    labels = {"${" + name + "}": ref.text for name, ref in variables}
+    return ShellAnalysis(bound, tuple(variables), integers, tuple(_relabel(p, labels) for p in problems))
+
+
+_LABEL = re.compile(r"\$\{" + VAR_PREFIX + r"\d+\}")
+
+
+def _relabel(problem: ShellProblem, labels: dict[str, str]) -> ShellProblem:
+    """Problems are found on the placeholder text (so equal commands share one analysis); name
+    each value by its template again."""
+
+    def swap(text: str) -> str:
+        return _LABEL.sub(lambda m: labels.get(m.group(0), m.group(0)), text)
+
+    return ShellProblem(swap(problem.ref), swap(problem.message), swap(problem.hint), problem.param)
+
+
+@functools.lru_cache(maxsize=4096)
+def _analyze(
+    text: str,
+    spans: tuple[tuple[int, int, str], ...],
+    integer_vars: frozenset[str],
+    env_names: tuple[str, ...],
+    stdin_templated: bool,
+) -> tuple[str, frozenset[str], tuple[ShellProblem, ...]]:
+    source = text.encode("utf-8", "surrogatepass")
+    tree = parser().parse(source)
+    state = State(source, tree.root_node, integer_vars, tainted=set(env_names))
+    if tree.root_node.has_error:
+        where = first_error(tree.root_node, source)
+        for var in dict.fromkeys(var for _, _, var in spans):
+            label = "${" + var + "}"
+            state.problems.append(
+                ShellProblem(label, f"{label}: the command does not parse as bash ({where})", hints.UNPARSED)
+            )
+        return text, frozenset(), tuple(state.problems)
+    if any(word in source for word in (b"declare", b"typeset", b"local", b"export", b"readonly")):
+        state.attribute_declarations = any(declares_attributes(n, source) for n in walk(tree.root_node))
+    disagreement = divergence(tree.root_node, source)
+    if disagreement is not None:
+        for var in dict.fromkeys(var for _, _, var in spans):
+            label = "${" + var + "}"
+            state.problems.append(ShellProblem(label, f"{label}: {disagreement}", hints.UNPARSED))
+        return text, frozenset(), tuple(state.problems)
+    for name in env_names:
+        if name in DANGEROUS_VARIABLES or name.startswith(DANGEROUS_PREFIXES) or not name.isidentifier():
+            message = f"env {name} holds a template value, and {name} decides what runs"
+            state.problems.append(ShellProblem(name, message, hints.DANGEROUS_VARIABLE.format(name=name), "env"))
+    taint_readers(state)
+    replacements: list[tuple[int, int, str]] = []
+    for start, end, var in spans:
+        placement = place_template(start, end, var, state)
+        if placement == "bare":
+            replacements.append((start, end, '"${' + var + '}"'))
+        elif placement == "arithmetic":
+            state.integers.add(var)
+    check_tainted_variables(state, {var for _, _, var in spans})
+    if stdin_templated:
+        check_stdin(state)
+    bound = _apply(source, replacements)
+    return bound, frozenset(state.integers), tuple(_unique(state.problems))
+
+
+def _placeholder_text(template: Template) -> tuple[str, list[_Span], list[tuple[str, Ref]]]:
+    out: list[str] = []
+    offset = 0
+    names: dict[str, str] = {}
+    variables: list[tuple[str, Ref]] = []
+    spans: list[_Span] = []
+    for part in template.parts:
+        if isinstance(part, Ref):
+            name = names.get(part.text)
+            if name is None:
+                name = names[part.text] = f"{VAR_PREFIX}{len(variables)}"
+                variables.append((name, part))
+            piece = "${" + name + "}"
+            spans.append(_Span(offset, offset + len(piece), name, part))
+        else:
+            piece = part
+        out.append(piece)
+        offset += len(piece.encode("utf-8", "surrogatepass"))
+    return "".join(out), spans, variables
+
+
+def _apply(source: bytes, replacements: list[tuple[int, int, str]]) -> str:
+    pieces: list[bytes] = []
+    last = 0
+    for start, end, text in sorted(replacements):
+        pieces += [source[last:start], text.encode()]
+        last = end
+    pieces.append(source[last:])
+    return b"".join(pieces).decode("utf-8", "surrogatepass")
+
+
+def _unique(problems: list[ShellProblem]) -> list[ShellProblem]:
+    return list(dict.fromkeys(problems))
+
+
+def check_stdin(state: State) -> None:
+    """A templated stdin param must not be the program a command reads from standard input, nor
+    reach code through `$(cat)`."""
+    label = "params.stdin"
+    for node in walk(state.root):
+        if node.type == "command_substitution":
+            before = len(state.problems)
+            place(node, label, state, None)
+            state.problems[before:] = [
+                ShellProblem(label, f"standard input may reach code: {p.message}", p.hint, "stdin")
+                for p in state.problems[before:]
+            ]
+        if node.type != "command" or _has_own_stdin(node):
+            continue
+        _, words, roles = roles_of(node, state)
+        if words and words[0] is not None:
+            check_feeds_program(roles, label, state, "standard input", param="stdin")
+
+
+def _has_own_stdin(command: Any) -> bool:
+    parent = command.parent
+    redirects = list(command.children_by_field_name("redirect"))
+    if parent is not None and parent.type == "redirected_statement":
+        redirects += parent.children_by_field_name("redirect")
+    return any(r.type in ("heredoc_redirect", "herestring_redirect") or _reads_other_file(r) for r in redirects)
+
+
+def _reads_other_file(redirect: Any) -> bool:
+    """`< file` gives a command its own standard input; `< /dev/stdin` passes ours on."""
+    if redirect.type != "file_redirect" or not redirect.children or redirect.children[0].type != "<":
+        return False
+    target = redirect.child_by_field_name("destination")
+    return target is None or target.text.decode("utf-8", "replace") not in STDIN_PATHS

@@ -1,0 +1,61 @@
+"""What a word of a command is to the program that receives it: data, a script path, a
+format, a name bash evaluates, code, or the program itself."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+RoleKind = Literal["data", "script", "format", "evaluates", "program", "command_name"]
+
+_RANK = {"data": 0, "script": 1, "format": 2, "evaluates": 3, "program": 4, "command_name": 5}
+
+# Paths through which a program reads its code from standard input.
+STDIN_PATHS = {"-", "/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"}
+
+
+@dataclass(frozen=True)
+class Role:
+    kind: RoleKind
+    program: str = ""  # the program reading the word, for the message and the hint
+
+
+DATA = Role("data")
+
+RUNTIME_PROGRAM = "a program chosen at run time"
+
+
+@dataclass
+class CommandRoles:
+    roles: list[Role]
+    stdin_program: str | None = None  # the program that reads its code from standard input
+    prefixes: list[str] | None = None  # each word's literal text before its first expansion
+    templated: list[bool] | None = None  # which words hold a template value
+
+
+Words = list[str | None]
+
+Handler = Callable[[Words, int, int, CommandRoles], None]
+
+_ALIASES = {"nodejs": "node", "luajit": "lua", "gsed": "sed", "perl5": "perl", "Rscript": "rscript", "R": "r"}
+
+
+def program_name(word: str) -> str:
+    """`/usr/bin/python3.11` -> `python`; the rules key on the program, not its path or version."""
+    name = word.rsplit("/", 1)[-1]
+    name = _ALIASES.get(name, name)
+    for family in ("python", "pypy", "perl", "ruby", "lua", "php"):
+        if name.startswith(family) and all(c.isdigit() or c == "." for c in name[len(family) :]):
+            return "python" if family == "pypy" else family
+    return name.lower() if name in ("Rscript", "R") else name
+
+
+def set_role(out: CommandRoles, index: int, kind: RoleKind, program: str) -> None:
+    """Roles only escalate: a word one rule reads as code stays code whatever another says."""
+    if _RANK[kind] > _RANK[out.roles[index].kind]:
+        out.roles[index] = Role(kind, program)
+
+
+def is_option(word: str | None) -> bool:
+    return word is not None and word.startswith("-") and word not in ("-", "--")

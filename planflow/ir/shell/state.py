@@ -1,0 +1,64 @@
+"""What one analysis shares: the source, the tree, the problems found, the variables that
+hold values, and each command's word roles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from planflow.ir.shell.roles import CommandRoles
+from planflow.ir.shell.rules import command_roles
+from planflow.ir.shell.syntax import words_and_prefixes
+
+VAR_PREFIX = "PLANFLOW_V"
+
+ARITHMETIC_TEST_OPERATORS = {"-eq", "-ne", "-lt", "-le", "-gt", "-ge"}
+
+POSITIONAL = {*"0123456789", "@", "*"}
+
+# Variables whose value bash, the dynamic loader or a program it starts runs as code, or that
+# carry the integer attribute (assigning evaluates the value).
+DANGEROUS_VARIABLES = {
+    *("PATH", "LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT", "BASH_ENV", "ENV", "PS0", "PS1", "PS2", "PS3", "PS4"),
+    *("PROMPT_COMMAND", "SHELLOPTS", "BASHOPTS", "IFS", "CDPATH", "GLOBIGNORE", "BASH_XTRACEFD", "HISTFILE"),
+    *("PYTHONPATH", "PYTHONSTARTUP", "PYTHONHOME", "PERL5OPT", "PERL5LIB", "PERLLIB", "NODE_OPTIONS", "RUBYOPT"),
+    *("RUBYLIB", "GIT_SSH_COMMAND", "GIT_SSH", "GIT_EXTERNAL_DIFF", "GIT_PAGER", "GIT_EDITOR", "GIT_ASKPASS"),
+    *("SSH_ASKPASS", "PAGER", "EDITOR", "VISUAL", "LESSOPEN", "LESSCLOSE", "MANPAGER", "BROWSER", "TERMINAL"),
+    *("RANDOM", "OPTIND", "OPTERR", "SECONDS", "LINENO", "HISTCMD", "SRANDOM", "BASH_ARGV0", "COLUMNS"),
+    *("LINES", "TMOUT", "HISTSIZE", "HISTFILESIZE", "FUNCNEST", "EPOCHSECONDS"),
+}
+
+DANGEROUS_PREFIXES = ("BASH_FUNC_", "GIT_CONFIG_", "LD_")
+
+Placement = Literal["bare", "quoted", "arithmetic", "inert"]
+
+
+@dataclass(frozen=True)
+class ShellProblem:
+    """A place where a value would not be data; `param` is the node param to report it on."""
+
+    ref: str
+    message: str
+    hint: str
+    param: str = "command"
+
+
+@dataclass
+class State:
+    source: bytes
+    root: Any
+    integer_vars: frozenset[str]
+    problems: list[ShellProblem] = field(default_factory=list)
+    tainted: set[str] = field(default_factory=set)
+    integers: set[str] = field(default_factory=set)
+    attribute_declarations: bool = False
+    commands: dict[int, tuple[list[Any], list[str | None], CommandRoles]] = field(default_factory=dict)
+
+
+def roles_of(command: Any, state: State) -> tuple[list[Any], list[str | None], CommandRoles]:
+    cached = state.commands.get(command.id)
+    if cached is None:
+        nodes, words, prefixes = words_and_prefixes(command, state.source)
+        templated = [VAR_PREFIX.encode() in state.source[n.start_byte : n.end_byte] for n in nodes]
+        cached = state.commands[command.id] = (nodes, words, command_roles(words, prefixes, templated))
+    return cached

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import re
 
+from planflow.ir.printable import escape_char
+
 __all__ = ["escape_controls", "split_lines"]
 
 _UNSAFE = re.compile(
@@ -32,20 +34,8 @@ _UNSAFE = re.compile(
     "]"
 )
 
-_NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
-
-
 def _escape(match: re.Match[str]) -> str:
-    char = match.group(0)
-    named = _NAMED.get(char)
-    if named is not None:
-        return named
-    code = ord(char)
-    if code < 0x100:
-        return f"\\x{code:02x}"
-    if code < 0x10000:
-        return f"\\u{code:04x}"
-    return f"\\U{code:08x}"
+    return escape_char(match.group(0))
 
 
 def escape_controls(text: str) -> str:

@@ -9,7 +9,8 @@ from __future__ import annotations
 _NAMED = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
 
 
-def _escape(char: str) -> str:
+def escape_char(char: str) -> str:
+    """One character as the escape that shows it: \\n, \\xNN, \\uXXXX or \\UXXXXXXXX."""
     if char in _NAMED:
         return _NAMED[char]
     code = ord(char)
@@ -25,4 +26,4 @@ def printable(text: str) -> str:
     \\uXXXX or \\UXXXXXXXX; printable text, accents and CJK included, is returned as it is."""
     if text.isprintable():
         return text
-    return "".join(c if c.isprintable() else _escape(c) for c in text)
+    return "".join(c if c.isprintable() else escape_char(c) for c in text)

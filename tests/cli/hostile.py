@@ -20,7 +20,7 @@ def plan() -> dict[str, Any]:
         "description": "Tidy up" + EVIL + FAKE,
         "inputs": {
             "folder": {"type": "string", "default": "docs" + EVIL + FAKE, "description": "where" + EVIL + FAKE},
-            "note": {"type": "string", "default": "\ud800 lone", "description": "  1. fake [shell]: one line"},
+            "note": {"type": "string", "default": "\u0085 lone", "description": "  1. fake [shell]: one line"},
         },
         "nodes": [
             {
@@ -63,5 +63,5 @@ REAL_STEP_LINES = [
 
 
 def plan_text() -> str:
-    # ensure_ascii keeps the lone surrogate as a \ud800 escape, as a hostile file would carry it
+    # ensure_ascii writes every unusual character as a JSON escape, as a hostile file would carry it
     return json.dumps(plan())

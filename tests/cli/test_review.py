@@ -55,7 +55,7 @@ def test_every_string_of_a_hostile_plan_is_escaped_and_cannot_fake_a_line(tmp_pa
     assert_unspoofed(text)
     assert "\\r\\x1b[2J\\x1b]0;title\\x07\\u202e\\u2066" in text  # shown, visibly
     assert "       |   9. evil [shell]: harmless" in text  # a fake step stays behind the gutter
-    assert "default \\ud800 lone" in text
+    assert "default \\x85 lone" in text
 
 
 def _pty_output(args: list[str], cwd: Path) -> bytes:

@@ -74,6 +74,15 @@ def chain_document(n: int) -> dict[str, Any]:
     return {"ir_version": "0.1.0", "nodes": nodes, "edges": edges}
 
 
+def distinct_shell_document(n: int) -> dict[str, Any]:
+    """n shell nodes in a line whose commands all differ, so each is parsed and placed anew: the
+    shell analysis's worst case (equal commands share one analysis)."""
+    doc = chain_document(n)
+    for i, node in enumerate(doc["nodes"][1:], 1):
+        node["params"]["command"] = f"grep -c 'pattern {i}' ${{n{i - 1}.stdout}} | sort > out{i}.txt || true"
+    return doc
+
+
 def invalid_document(n: int) -> dict[str, Any]:
     """n nodes, each with an unknown param and a reference to nothing: two issues per node,
     each with a suggestion to look for."""

@@ -20,7 +20,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import batch_workflow, chain_document, invalid_document, registry_with_noop, timed_run
+from bench.common import (
+    batch_workflow,
+    chain_document,
+    distinct_shell_document,
+    invalid_document,
+    registry_with_noop,
+    timed_run,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 ROWS: list[tuple[str, str, str, bool]] = []
@@ -293,6 +300,7 @@ def bench_validator() -> None:
 
     for name, build, per_node, target in (
         ("chain (each node uses its parent)", chain_document, 0, 2.0),
+        ("chain of distinct shell commands", distinct_shell_document, 0, 5.0),
         ("invalid nodes (unknown param + unknown reference)", invalid_document, 2, 5.0),
     ):
         small_wall, small = median_seconds(build(2_000), 2_000 * per_node)

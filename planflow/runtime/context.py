@@ -53,6 +53,7 @@ class RunContext:
     progress: Progress = field(default_factory=NullProgress)
     executor: ItemExecutor = field(default_factory=_local_executor)
     result: Any = None  # the last RunResult, also after an interrupt
+    interrupted_by: str | None = None  # what stopped the run from outside (SIGTERM…), for its message
     # Which URLs http nodes may reach: returns None to allow, or the reason to refuse.
     url_policy: Callable[[str], str | None] | None = None
     # Processes (shell items) alive at once across the whole run, whatever each batch allows.

@@ -14,6 +14,8 @@ from tests.cli.stopping import DEADLINE_SECONDS, alive, start_run, wait_for_file
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 
 ITEMS = 4
+# the shell's pid and its child's, written whole (mv) once both run
+SLEEP_AND_RECORD = 'sleep 300 & echo "$$ $!" > "${item}.pid.tmp"; mv "${item}.pid.tmp" "${item}.pid"; wait'
 
 
 def sleepers_doc(items: int = ITEMS) -> dict:
@@ -25,7 +27,7 @@ def sleepers_doc(items: int = ITEMS) -> dict:
             {
                 "id": "sleepers",
                 "type": "shell",
-                "params": {"command": 'sleep 300 & echo "$$ $!" > "${item}.pid.tmp"; mv "${item}.pid.tmp" "${item}.pid"; wait'},
+                "params": {"command": SLEEP_AND_RECORD},
                 "batch": {"items": [f"item{i}" for i in range(items)], "parallel": True, "max_concurrent": items},
             },
             {"id": "report", "type": "write_file", "params": {"path": "out/report.txt", "content": "done"}},
@@ -77,7 +79,8 @@ def test_fail_fast_kills_and_reaps_the_other_items_without_warnings(tmp_path):
     stdout, stderr = process.communicate(timeout=DEADLINE_SECONDS)
     assert process.returncode == 1, stderr
     payload = json.loads(stdout)
-    assert payload["status"] == "failed" and "item 0 (item0) failed: command exited with 3" in payload["error"]["message"]
+    assert payload["status"] == "failed"
+    assert "item 0 (item0) failed: command exited with 3" in payload["error"]["message"]
     pids = _pids(tmp_path)
     assert len(pids) == 6
     assert [pid for pid in pids if alive(pid)] == []

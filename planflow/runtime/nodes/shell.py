@@ -102,10 +102,9 @@ async def _feed(stream: asyncio.StreamWriter | None, data: bytes) -> None:
 async def _collect(proc: asyncio.subprocess.Process, stdin: bytes | None, cap: int) -> tuple[bytearray, bytearray]:
     """Feed stdin and read both pipes at once (either may fill while the other is read), then
     wait for the exit; the first error stops the others."""
-    tasks = [
-        asyncio.ensure_future(_read_capped(proc.stdout, cap, "stdout")),
-        asyncio.ensure_future(_read_capped(proc.stderr, cap, "stderr")),
-    ]
+    out = asyncio.ensure_future(_read_capped(proc.stdout, cap, "stdout"))
+    err = asyncio.ensure_future(_read_capped(proc.stderr, cap, "stderr"))
+    tasks: list[asyncio.Future[Any]] = [out, err]
     if stdin is not None:
         tasks.append(asyncio.ensure_future(_feed(proc.stdin, stdin)))
     try:
@@ -115,7 +114,7 @@ async def _collect(proc: asyncio.subprocess.Process, stdin: bytes | None, cap: i
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
     await proc.wait()
-    return tasks[0].result(), tasks[1].result()
+    return out.result(), err.result()
 
 
 async def run(params: dict[str, Any], ctx: NodeContext) -> dict[str, Any]:

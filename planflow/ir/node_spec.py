@@ -30,6 +30,9 @@ class ParamSpec:
     default: Any = None
     # "shell": template values reach the command as environment variables, never as code text
     substitution: Literal["text", "shell"] = "text"
+    # False for limits a plan rarely needs (output caps): valid in any plan and documented, but
+    # left out of the planner's prompt, which every cassette recording depends on
+    in_catalog: bool = True
 
     @property
     def types(self) -> tuple[ValueType, ...]:

@@ -18,8 +18,8 @@ from planflow.runtime.context import NodeContext
 from planflow.runtime.errors import NodeFailure
 from planflow.runtime.nodes._util import as_text, parse_json_or_none
 from planflow.runtime.shell_binding import ShellCommand
+from planflow.runtime.specs import DEFAULT_MAX_OUTPUT
 
-DEFAULT_MAX_OUTPUT = 50_000_000  # bytes per stream; 1 GB of stdout once took 5.9 GB of memory
 _READ_SIZE = 1 << 16
 
 

@@ -26,10 +26,11 @@ def shell(command: str, **params) -> dict:
 def test_output_past_max_output_fails_the_item_and_kills_its_processes(tmp_path, stream):
     redirect = ">&2" if stream == "stderr" else ""
     command = f"echo $$ > bash.pid; sh -c 'echo $$ > yes.pid; exec yes' {redirect}"
-    out = run_doc(workflow(shell(command, max_output=10_000)), cwd=tmp_path)
+    # a cap well above the pipe reader's buffer, so the reader has stopped with it full
+    out = run_doc(workflow(shell(command, max_output=1_000_000)), cwd=tmp_path)
     assert out.status == "failed"
     message = out.error["message"]
-    assert f"command's {stream} exceeded max_output (10000 bytes)" in message
+    assert f"command's {stream} exceeded max_output (1000000 bytes)" in message
     assert "Raise the shell node's max_output param" in message
     pids = [int((tmp_path / name).read_text()) for name in ("bash.pid", "yes.pid")]
     assert [pid for pid in pids if alive(pid)] == []

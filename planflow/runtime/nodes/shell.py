@@ -21,6 +21,7 @@ from planflow.runtime.shell_binding import ShellCommand
 from planflow.runtime.specs import DEFAULT_MAX_OUTPUT
 
 _READ_SIZE = 1 << 16
+REAP_TIMEOUT_SECONDS = 10.0  # a SIGKILLed process is gone in milliseconds; this only bounds a hang
 
 
 class _OutputTooLarge(Exception):
@@ -34,27 +35,40 @@ def _kill_group(proc: asyncio.subprocess.Process) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
 
 
-def _close_transport(proc: asyncio.subprocess.Process) -> None:
-    # A process outside the group (it called setsid) may still hold our pipes open; closing the
-    # transport now, while the loop runs, stops its __del__ from touching a closed loop later.
-    # Only after the process is reaped: closing earlier polls it and steals its exit status.
-    transport = getattr(proc, "_transport", None)
+def _transport(proc: asyncio.subprocess.Process) -> asyncio.SubprocessTransport | None:
+    return getattr(proc, "_transport", None)  # asyncio offers no public handle for it
+
+
+def _close_pipes(proc: asyncio.subprocess.Process) -> None:
+    # Python 3.11 wakes wait() only once every pipe is closed, and a pipe whose reader stopped
+    # with its buffer full (an output cap) is never read to EOF: close our ends ourselves.
+    transport = _transport(proc)
     if transport is not None:
-        transport.close()
+        for fd in (0, 1, 2):
+            pipe = transport.get_pipe_transport(fd)
+            if pipe is not None:
+                pipe.close()
 
 
 async def _kill_and_reap(proc: asyncio.subprocess.Process) -> None:
     """Kill the group and wait for bash to be reaped, even if cancelled meanwhile (a killed
-    process exits at once); a cancellation that came during the wait is raised afterwards."""
+    process exits at once; the wait is bounded all the same, so nothing can hang a stop); a
+    cancellation that came during the wait is raised afterwards."""
     _kill_group(proc)
+    _close_pipes(proc)
     waiter = asyncio.ensure_future(proc.wait())
+    deadline = asyncio.get_running_loop().time() + REAP_TIMEOUT_SECONDS
     cancelled = False
-    while not waiter.done():
+    while not waiter.done() and asyncio.get_running_loop().time() < deadline:
         try:
-            await asyncio.shield(waiter)
+            await asyncio.wait([waiter], timeout=deadline - asyncio.get_running_loop().time())
         except asyncio.CancelledError:
             cancelled = True
-    _close_transport(proc)
+    # Only now, with the process reaped: closing a live process's transport polls it, which
+    # steals its exit status from the child watcher ("exit status already read").
+    transport = _transport(proc)
+    if transport is not None:
+        transport.close()
     if cancelled:
         raise asyncio.CancelledError
 

@@ -9,4 +9,7 @@ class ExitStatus(IntEnum):
     USAGE = 2  # bad command-line arguments or inputs (click's own code for usage errors)
     NO_MODEL = 3  # no model configured, or its key is missing
     PLAN_FAILED = 4  # the planner could not produce a valid plan within its budget
-    INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT
+    # Stopped from outside: 128 + the signal's number, as shells report a process it ended
+    HUNG_UP = 129  # SIGHUP (the terminal went away)
+    INTERRUPTED = 130  # Ctrl-C, SIGINT
+    TERMINATED = 143  # SIGTERM (kill, a process manager, a CI timeout)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import signal
 import sys
 from typing import Any
 
@@ -12,6 +13,7 @@ import click
 
 from planflow.cli.exit_codes import ExitStatus
 from planflow.cli.progress_view import LiveProgress, SummaryProgress
+from planflow.cli.stop_signals import StopSignals
 
 
 def fail(message: str, status: ExitStatus) -> None:
@@ -58,26 +60,42 @@ def execute(
         fail(str(exc), ExitStatus.USAGE)
     live = not quiet and sys.stderr.isatty()
     progress: Any = NullProgress() if quiet else LiveProgress() if live else SummaryProgress()
-    run = RunContext(models=ModelCache(model), progress=progress, executor=executor, allow_outside=allow_outside)
     try:
-        with progress if live else contextlib.nullcontext():
-            result = asyncio.run(run_workflow(workflow, inputs, run, inputs_are_text=inputs_are_text))
-    except InputError as exc:
+        run = RunContext(models=ModelCache(model), progress=progress, executor=executor, allow_outside=allow_outside)
+    except InputError as exc:  # PLANFLOW_MAX_PROCESSES is not a number
         fail(str(exc), ExitStatus.USAGE)
-    except ModelUnavailable as exc:
-        fail(str(exc), ExitStatus.NO_MODEL)
-    except KeyboardInterrupt:
-        result = run.result
-        if result is None:
-            fail("interrupted before any node ran", ExitStatus.INTERRUPTED)
-    finally:
-        executor.close()
-    report(result, as_json)
+
+    def name_the_stop(received: signal.Signals) -> None:
+        run.interrupted_by = received.name
+
+    # The handlers stay until the executor is closed, so a stop signal cannot cut Ray's shutdown short.
+    with StopSignals(name_the_stop) as stop:
+        try:
+            with progress if live else contextlib.nullcontext():
+                result = asyncio.run(stop.guard(run_workflow(workflow, inputs, run, inputs_are_text=inputs_are_text)))
+        except InputError as exc:
+            fail(str(exc), ExitStatus.USAGE)
+        except ModelUnavailable as exc:
+            fail(str(exc), ExitStatus.NO_MODEL)
+        except (KeyboardInterrupt, asyncio.CancelledError):  # Ctrl-C, or a stop signal's cancellation
+            result = run.result
+            if result is None:
+                fail("interrupted before any node ran", interrupted_status(stop.received))
+        finally:
+            executor.close()
+    report(result, as_json, stop.received)
 
 
-def report(result: Any, as_json: bool) -> None:
-    from planflow.cli.exit_codes import ExitStatus
+def interrupted_status(received: signal.Signals | None) -> ExitStatus:
+    """128 + the signal's number, as a shell reports a process the signal ended."""
+    if received is not None and received.name == "SIGTERM":
+        return ExitStatus.TERMINATED
+    if received is not None and received.name == "SIGHUP":
+        return ExitStatus.HUNG_UP
+    return ExitStatus.INTERRUPTED
 
+
+def report(result: Any, as_json: bool, stopped_by: signal.Signals | None = None) -> None:
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False, default=str))
     elif result.status == "ok":
@@ -93,7 +111,7 @@ def report(result: Any, as_json: bool) -> None:
             else f"Interrupted: {result.error['message']}",
             err=True,
         )
-    raise SystemExit(ExitStatus.INTERRUPTED if result.status == "interrupted" else ExitStatus.FAILED)
+    raise SystemExit(interrupted_status(stopped_by) if result.status == "interrupted" else ExitStatus.FAILED)
 
 
 allow_outside_option = click.option(

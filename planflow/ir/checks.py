@@ -273,6 +273,7 @@ def _check_edges(parts: Parts, graph: _Graph) -> list[Issue]:
 def _check_params(node: Node, spec: NodeTypeSpec) -> list[Issue]:
     issues: list[Issue] = []
     names = [p.name for p in spec.params]
+    listed = [p.name for p in spec.params if p.in_catalog]  # as the planner's catalog shows them
     for name, value in node.params.items():
         param = spec.param(name)
         if param is None:
@@ -282,7 +283,7 @@ def _check_params(node: Node, spec: NodeTypeSpec) -> list[Issue]:
                     f"{node.type} nodes have no param '{name}'",
                     node.id,
                     f"params.{name}",
-                    _did_you_mean(name, names) or _listing("params", names),
+                    _did_you_mean(name, names) or _listing("params", listed),
                 )
             )
         elif not (isinstance(value, str) and "${" in value) and not any(value_matches(value, t) for t in param.types):

@@ -36,6 +36,9 @@ class ParamSpec:
     is_path: bool = False
     # A literal value must be finite and > 0 (a timeout of 0, -1 or NaN would hang or crash a run)
     positive: bool = False
+    # False for limits a plan rarely needs (output caps): valid in any plan and documented, but
+    # left out of the planner's prompt, which every cassette recording depends on
+    in_catalog: bool = True
 
     @property
     def types(self) -> tuple[ValueType, ...]:

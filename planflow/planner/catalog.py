@@ -10,6 +10,8 @@ from planflow.ir.node_spec import NodeTypeSpec
 def _param_lines(spec: NodeTypeSpec) -> str:
     lines = []
     for p in spec.params:
+        if not p.in_catalog:
+            continue
         kind = "/".join(p.types)
         flags = ", required" if p.required else (f", default {p.default!r}" if p.default is not None else "")
         lines.append(f"  - `{p.name}` ({kind}{flags}): {p.description}")

@@ -1,15 +1,18 @@
-"""What one run shares across nodes: model lookup, an HTTP client, thread pools, progress."""
+"""What one run shares across nodes: model lookup, an HTTP client, thread pools, progress, and
+the cap on processes alive at once."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from planflow.runtime.errors import InputError
 from planflow.runtime.models import ModelCache
 from planflow.runtime.paths import PathPolicy
 from planflow.runtime.progress import NullProgress, Progress
@@ -26,6 +29,21 @@ def _local_executor() -> ItemExecutor:
     return LocalExecutor()
 
 
+MAX_PROCESSES_VARIABLE = "PLANFLOW_MAX_PROCESSES"
+
+
+def default_max_processes() -> int:
+    """PLANFLOW_MAX_PROCESSES, else max(8, 4 x usable CPUs): sibling batches each honour their own
+    max_concurrent, so without a run-wide cap 20 batches x 100 started 2,000 processes at once."""
+    value = os.environ.get(MAX_PROCESSES_VARIABLE, "").strip()
+    if value:
+        if not value.isdigit() or int(value) < 1:
+            raise InputError(f"{MAX_PROCESSES_VARIABLE} must be a whole number of at least 1, got {value!r}")
+        return int(value)
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(8, 4 * cpus)
+
+
 _PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
 
 
@@ -36,10 +54,14 @@ class RunContext:
     progress: Progress = field(default_factory=NullProgress)
     executor: ItemExecutor = field(default_factory=_local_executor)
     result: Any = None  # the last RunResult, also after an interrupt
+    interrupted_by: str | None = None  # what stopped the run from outside (SIGTERM…), for its message
     # Which URLs http nodes may reach: returns None to allow, or the reason to refuse.
     url_policy: Callable[[str], str | None] | None = None
     # Let paths taken from step outputs resolve outside the working folder (`--allow-outside`).
     allow_outside: bool = False
+    # Processes (shell items) alive at once across the whole run, whatever each batch allows.
+    max_processes: int = field(default_factory=default_max_processes)
+    _process_slots: asyncio.Semaphore | None = None
     _http: aiohttp.ClientSession | None = None
     _pools: dict[str, ThreadPoolExecutor] = field(default_factory=dict)
 
@@ -57,6 +79,14 @@ class RunContext:
             proxied = any(os.environ.get(name) for name in _PROXY_VARIABLES)
             self._http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0), trust_env=proxied)
         return self._http
+
+    @contextlib.asynccontextmanager
+    async def process_slot(self) -> AsyncIterator[None]:
+        """Held by a shell item from before its spawn until after its reap."""
+        if self._process_slots is None:
+            self._process_slots = asyncio.Semaphore(self.max_processes)
+        async with self._process_slots:
+            yield
 
     def thread_pool(self, key: str, size: int) -> ThreadPoolExecutor:
         """A pool sized to the node's concurrency, for sync-only libraries (never the default

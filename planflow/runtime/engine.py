@@ -303,7 +303,7 @@ async def run_workflow(
     except asyncio.CancelledError:
         # Ctrl-C: asyncio.run re-raises KeyboardInterrupt whatever we return, so the partial
         # result is left on the context for the caller, and the cancellation goes on.
-        run.result = _interrupted(shared, node_ids, tracker)
+        run.result = _interrupted(shared, node_ids, tracker, run.interrupted_by)
         raise
     finally:
         await run.aclose()
@@ -311,13 +311,16 @@ async def run_workflow(
     return run.result
 
 
-def _interrupted(shared: dict[str, Any], node_ids: list[str], tracker: dict[str, BatchState]) -> RunResult:
+def _interrupted(
+    shared: dict[str, Any], node_ids: list[str], tracker: dict[str, BatchState], cause: str | None
+) -> RunResult:
     nodes = _node_outputs(shared, node_ids)
     unfinished = {k: s for k, s in tracker.items() if k not in nodes}
     for node_id, state in unfinished.items():
         nodes[node_id] = state.output()
     counts = "; ".join(f"node {k}: {s.finished} of {len(s.items)} items finished" for k, s in unfinished.items())
-    message = f"interrupted after {len(nodes) - len(unfinished)} of {len(node_ids)} nodes finished"
+    by = f" by {cause}" if cause else ""
+    message = f"interrupted{by} after {len(nodes) - len(unfinished)} of {len(node_ids)} nodes finished"
     return RunResult(
         "interrupted",
         {},

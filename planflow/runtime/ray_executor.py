@@ -14,7 +14,10 @@ import contextlib
 import logging
 import math
 import os
+import signal
+import threading
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +41,20 @@ def chunk_size(count: int, limit: int, workers: int) -> int:
     share = max(1, limit // (workers * CHUNKS_PER_WORKER))
     spread = max(1, math.ceil(count / (workers * 4)))
     return max(1, min(share, spread, MAX_CHUNK))
+
+
+@contextlib.contextmanager
+def _keeping_sigterm_handler() -> Iterator[None]:
+    """ray.init replaces the SIGTERM handler with one that exits at once. A caller's own handler
+    (the CLI's, which stops the run the way Ctrl-C does, and then shuts Ray down) is put back;
+    without one, Ray's stays, as it cleans up its processes."""
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.getsignal(signal.SIGTERM) if main else None
+    try:
+        yield
+    finally:
+        if callable(previous):
+            signal.signal(signal.SIGTERM, previous)
 
 
 @dataclass
@@ -83,11 +100,12 @@ class RayExecutor:
             "logging_level": logging.WARNING,
             "configure_logging": False,
         }
-        if self.address:
-            ray.init(address=self.address, **options)
-        else:
-            # "local", not None: None would join whatever cluster `ray start` last recorded in /tmp/ray
-            ray.init(address="local", _node_ip_address="127.0.0.1", include_dashboard=False, **options)
+        with _keeping_sigterm_handler():
+            if self.address:
+                ray.init(address=self.address, **options)
+            else:
+                # "local", not None: None would join whatever cluster `ray start` last recorded in /tmp/ray
+                ray.init(address="local", _node_ip_address="127.0.0.1", include_dashboard=False, **options)
         self._started_ray = True
 
     def _pool(self, io_bound: bool) -> list[Any]:

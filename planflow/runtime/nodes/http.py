@@ -9,11 +9,52 @@ flight took about 20 s with httpx, 2.1 s with httpx2 and 1.1 s with aiohttp (ide
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from planflow.runtime.context import NodeContext
 from planflow.runtime.errors import NodeFailure
 from planflow.runtime.nodes._util import parse_json_or_none
+from planflow.runtime.specs import DEFAULT_MAX_BYTES
+
+if TYPE_CHECKING:
+    import aiohttp
+
+
+_ERROR_BODY_BYTES = 1 << 16  # a failing status shows only the start of its body
+
+
+def _too_large(method: str, url: str, cap: int, size: str) -> NodeFailure:
+    return NodeFailure(
+        f"{method} {url}: the response body ({size}) exceeds max_bytes ({cap} bytes); "
+        "raise the http node's max_bytes param to accept it"
+    )
+
+
+async def _read_capped(response: aiohttp.ClientResponse, cap: int, method: str, url: str) -> bytearray:
+    """The body a chunk at a time, failing at the cap rather than after holding it all. The
+    chunks are decompressed ones, so a small compressed bomb is caught too."""
+    declared = response.content_length
+    if response.status < 400 and declared is not None and declared > cap:
+        raise _too_large(method, url, cap, f"{declared} bytes declared")
+    limit = min(cap, _ERROR_BODY_BYTES) if response.status >= 400 else cap
+    body = bytearray()
+    async for chunk in response.content.iter_chunked(1 << 16):
+        body += chunk
+        if len(body) > limit:
+            if response.status >= 400:
+                return body[:limit]
+            raise _too_large(method, url, cap, f"more than {cap} bytes")
+    return body
+
+
+def _decode(body: bytearray, charset: str | None) -> str:
+    """The declared charset, else UTF-8 (what aiohttp's text() falls back to)."""
+    if charset:
+        try:
+            return body.decode(charset, errors="replace")
+        except LookupError:
+            pass
+    return body.decode("utf-8", errors="replace")
 
 
 def _query(params: dict[str, Any] | None) -> dict[str, str] | None:
@@ -33,6 +74,7 @@ async def run(params: dict[str, Any], ctx: NodeContext) -> dict[str, Any]:
     if refusal:
         raise NodeFailure(f"{method} {url} refused: {refusal}")
     timeout = aiohttp.ClientTimeout(total=params.get("timeout", 30))
+    cap = params.get("max_bytes") or DEFAULT_MAX_BYTES
     try:
         async with ctx.run.http_session().request(
             method,
@@ -43,8 +85,8 @@ async def run(params: dict[str, Any], ctx: NodeContext) -> dict[str, Any]:
             data=params.get("body"),
             timeout=timeout,
         ) as response:
-            body = await response.text(errors="replace")
             status = response.status
+            body = _decode(await _read_capped(response, cap, method, url), response.charset)
             headers: dict[str, str] = {}
             for key, value in response.headers.items():
                 key = key.lower()

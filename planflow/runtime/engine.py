@@ -12,6 +12,7 @@ import collections
 import contextlib
 import itertools
 import json
+import math
 import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -58,6 +59,9 @@ class _ParamResolver:
     def __init__(self, node: Node, node_type: NodeType, integer_inputs: frozenset[str] = frozenset()) -> None:
         self._compiled: dict[str, Callable[[Callable[[Ref], Any]], Any]] = {}
         self._text_params: set[str] = set()
+        # Templated values of params that must be finite and > 0 (timeouts) are checked per item:
+        # the validator can only check literals.
+        self._positive = {p.name for p in node_type.spec.params if p.positive and "${" in str(node.params.get(p.name))}
         for param in node_type.spec.params:
             if param.name not in node.params and param.default is not None:
                 self._compiled[param.name] = compile_value(param.default)
@@ -79,7 +83,13 @@ class _ParamResolver:
                 raise TemplateFailure(f"params.{name}: {exc}") from None
             # "${item}" keeps the item's type; a param declared as text gets its text form
             params[name] = to_text(value) if name in self._text_params and not isinstance(value, str) else value
+            if name in self._positive and not _positive_number(value):
+                raise TemplateFailure(f"params.{name} must be a number greater than 0, got {to_text(value)[:40]!r}")
         return params
+
+
+def _positive_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value > 0
 
 
 def _bind_shell(node: Node, command: str, integer_inputs: frozenset[str]) -> BoundCommand:

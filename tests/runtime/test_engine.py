@@ -6,6 +6,8 @@ import asyncio
 import json
 from pathlib import Path
 
+import pytest
+
 from planflow.ir import validate_document
 from planflow.runtime.context import RunContext
 from planflow.runtime.engine import run_workflow
@@ -193,3 +195,14 @@ def test_runs_in_several_threads_at_once_each_get_their_subprocesses():
     with ThreadPoolExecutor(max_workers=3) as pool:
         results = list(pool.map(lambda _: run_doc(doc), range(3)))
     assert all(r.status == "ok" and r.nodes["s"]["success_count"] == 6 for r in results)
+
+
+@pytest.mark.parametrize("timeout", [0, -1, float("nan"), float("inf")])
+def test_a_templated_timeout_must_be_a_positive_number_at_run_time(tmp_path, timeout):
+    doc = workflow(
+        {"id": "s", "type": "shell", "params": {"command": "echo hi", "timeout": "${t}"}},
+        inputs={"t": {"type": "number", "default": 1}},
+    )
+    out = run_doc(doc, {"t": timeout}, cwd=tmp_path)
+    assert out.status == "failed" and "params.timeout must be a number greater than 0" in out.error["message"]
+    assert run_doc(doc, {"t": 5}, cwd=tmp_path).status == "ok"

@@ -11,7 +11,7 @@ the runtime binds its text. The modules, each with one job:
 - `hints`: the safe form to write instead
 """
 
-from planflow.ir.shell.analysis import ShellAnalysis, analyze_command
+from planflow.ir.shell.analysis import ShellAnalysis, analyze_command, clear_cache
 from planflow.ir.shell.state import VAR_PREFIX, ShellProblem
 
-__all__ = ["VAR_PREFIX", "ShellAnalysis", "ShellProblem", "analyze_command"]
+__all__ = ["VAR_PREFIX", "ShellAnalysis", "ShellProblem", "analyze_command", "clear_cache"]

@@ -39,7 +39,7 @@ from planflow.ir.shell.state import (
     State,
     roles_of,
 )
-from planflow.ir.shell.syntax import divergence, first_error, parser, walk
+from planflow.ir.shell.syntax import divergence, first_error, parser
 from planflow.ir.shell.taint import check_tainted_variables, taint_readers
 from planflow.ir.templates import Ref, Template
 
@@ -78,6 +78,11 @@ def analyze_command(
     return ShellAnalysis(bound, tuple(variables), integers, tuple(_relabel(p, labels) for p in problems))
 
 
+def clear_cache() -> None:
+    """Forget the analyses kept for equal commands (benchmarks measure the work itself)."""
+    _analyze.cache_clear()
+
+
 _LABEL = re.compile(r"\$\{" + VAR_PREFIX + r"\d+\}")
 
 
@@ -111,8 +116,8 @@ def _analyze(
             )
         return text, frozenset(), tuple(state.problems)
     if any(word in source for word in (b"declare", b"typeset", b"local", b"export", b"readonly")):
-        state.attribute_declarations = any(declares_attributes(n, source) for n in walk(tree.root_node))
-    disagreement = divergence(tree.root_node, source)
+        state.attribute_declarations = any(declares_attributes(n, source) for n in state.nodes)
+    disagreement = divergence(tree.root_node, source, state.nodes)
     if disagreement is not None:
         for var in dict.fromkeys(var for _, _, var in spans):
             label = "${" + var + "}"
@@ -176,7 +181,7 @@ def check_stdin(state: State) -> None:
     """A templated stdin param must not be the program a command reads from standard input, nor
     reach code through `$(cat)`."""
     label = "params.stdin"
-    for node in walk(state.root):
+    for node in state.nodes:
         if node.type == "command_substitution":
             before = len(state.problems)
             place(node, label, state, None)

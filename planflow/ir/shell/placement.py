@@ -272,7 +272,7 @@ def _check_written_file_runs(statement: Any, ref: str, state: State) -> None:
             written |= {path, path.removeprefix("./"), "./" + path.removeprefix("./")}
     if not written:
         return
-    for node in walk(state.root):
+    for node in state.nodes:
         if node.type != "command":
             continue
         _, words, roles = roles_of(node, state)

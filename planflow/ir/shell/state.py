@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from planflow.ir.shell.roles import CommandRoles
 from planflow.ir.shell.rules import command_roles
-from planflow.ir.shell.syntax import words_and_prefixes
+from planflow.ir.shell.syntax import walk, words_and_prefixes
 
 VAR_PREFIX = "PLANFLOW_V"
 
@@ -53,6 +53,14 @@ class State:
     integers: set[str] = field(default_factory=set)
     attribute_declarations: bool = False
     commands: dict[int, tuple[list[Any], list[str | None], CommandRoles]] = field(default_factory=dict)
+    _nodes: list[Any] | None = None
+
+    @property
+    def nodes(self) -> list[Any]:
+        """Every node of the tree in walk order, listed once: many checks scan the whole command."""
+        if self._nodes is None:
+            self._nodes = list(walk(self.root))
+        return self._nodes
 
 
 def roles_of(command: Any, state: State) -> tuple[list[Any], list[str | None], CommandRoles]:

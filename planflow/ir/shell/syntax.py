@@ -77,10 +77,10 @@ def command_words(command: Any, source: bytes) -> tuple[list[Any], list[str | No
     return nodes, words
 
 
-def divergence(root: Any, source: bytes) -> str | None:
+def divergence(root: Any, source: bytes, nodes: list[Any] | None = None) -> str | None:
     """Where tree-sitter-bash is known to read text differently from bash, say so: the command
     is then refused rather than placed on a tree bash does not share."""
-    for node in walk(root):
+    for node in nodes if nodes is not None else walk(root):
         if node.type == "comment":
             at = node.start_byte
             before = source[:at]

@@ -16,7 +16,7 @@ from planflow.ir.shell.syntax import node_text, parser, walk
 def taint_readers(state: State) -> None:
     """Variables filled from input the command reads (read, mapfile, printf -v) may hold a value:
     a here-string, a pipe or the stdin param can carry one into them, so they are followed too."""
-    for node in walk(state.root):
+    for node in state.nodes:
         if node.type != "command":
             continue
         nodes, words, roles = roles_of(node, state)
@@ -25,7 +25,7 @@ def taint_readers(state: State) -> None:
             state.tainted.update(w for w, r in zip(words, roles.roles, strict=True) if r.kind == "evaluates" and w)
         if (node.parent is not None and node.parent.type == "function_definition") or words[:1] == ["set"]:
             state.tainted.update(POSITIONAL)
-    if any(n.type == "function_definition" for n in walk(state.root)):
+    if any(n.type == "function_definition" for n in state.nodes):
         state.tainted.update(POSITIONAL)  # f() { echo $(( $1 + 1 )); }; f ${v}
 
 
@@ -67,7 +67,7 @@ def check_tainted_variables(state: State, placeholders: set[str]) -> None:
     if not state.tainted and not placeholders:
         return
     source = state.source
-    nodes = list(walk(state.root))
+    nodes = state.nodes
     changed = True
     while changed:  # x=${v}; y=$x; z=$(echo "$y"): y and z hold the value too
         changed = False

@@ -11,7 +11,6 @@ import asyncio
 import collections
 import contextlib
 import itertools
-import json
 import math
 import sys
 import threading
@@ -22,13 +21,13 @@ from typing import Any, Literal
 from pocketflow import AsyncFlow, AsyncNode
 
 from planflow.ir.models import Node, Workflow
+from planflow.ir.shell_checks import analyze_node_command
 from planflow.ir.templates import (
     Ref,
     UnresolvedReference,
     compile_value,
     context_lookup,
     follow_path,
-    parse_template,
     to_text,
 )
 from planflow.runtime.batch import BatchState, describe, run_batch
@@ -37,7 +36,7 @@ from planflow.runtime.errors import RunFailed, TemplateFailure
 from planflow.runtime.inputs import resolve_inputs
 from planflow.runtime.paths import PathPolicy, data_derived_paths, shown_roots
 from planflow.runtime.registry import NodeRegistry, NodeType, default_registry
-from planflow.runtime.shell_binding import BoundCommand, UnsafeCommand, bind
+from planflow.runtime.shell_binding import BoundCommand, UnsafeCommand, bind_analysis
 
 Status = Literal["ok", "failed", "interrupted"]
 
@@ -94,15 +93,7 @@ def _positive_number(value: Any) -> bool:
 
 def _bind_shell(node: Node, command: str, integer_inputs: frozenset[str]) -> BoundCommand:
     """Bind a shell command; raises UnsafeCommand where a value would run as code."""
-    env = node.params.get("env")
-    env_names = [k for k, v in env.items() if "${" in json.dumps(v)] if isinstance(env, dict) else []
-    stdin = node.params.get("stdin")
-    return bind(
-        parse_template(command),
-        integer_ok=lambda ref: ref.root in integer_inputs and not ref.path,
-        env_names=env_names,
-        stdin_templated=stdin is not None and "${" in json.dumps(stdin),
-    )
+    return bind_analysis(analyze_node_command(node, command, integer_inputs))
 
 
 class _IRNode(AsyncNode):

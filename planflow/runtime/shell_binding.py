@@ -93,7 +93,10 @@ def bind(
     stdin_templated: bool = False,
 ) -> BoundCommand:
     """Bind a command's templates, or raise UnsafeCommand naming each unsafe place."""
-    analysis = analyze_command(template, integer_ok, env_names, stdin_templated)
+    return bind_analysis(analyze_command(template, integer_ok, env_names, stdin_templated))
+
+
+def bind_analysis(analysis: ShellAnalysis) -> BoundCommand:
     if analysis.problems:
         raise UnsafeCommand(analysis)
     return BoundCommand(analysis.text, analysis.variables, analysis.integers)

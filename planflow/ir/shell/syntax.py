@@ -72,11 +72,6 @@ def words_and_prefixes(command: Any, source: bytes) -> tuple[list[Any], list[str
     return nodes, [static_text(n, source) for n in nodes], [word_prefix(n, source) for n in nodes]
 
 
-def command_words(command: Any, source: bytes) -> tuple[list[Any], list[str | None]]:
-    nodes, words, _ = words_and_prefixes(command, source)
-    return nodes, words
-
-
 def divergence(root: Any, source: bytes, nodes: list[Any] | None = None) -> str | None:
     """Where tree-sitter-bash is known to read text differently from bash, say so: the command
     is then refused rather than placed on a tree bash does not share."""

@@ -119,6 +119,21 @@ FOUND = [
     ('bash -c "$(cat)"', "touch /tmp/attack/PWNED", {"stdin": "${v}"}),
     ("xargs -I{} sh -c 'echo {}'", "$(touch /tmp/attack/PWNED)", {"stdin": "${v}"}),
     ("read -r n; echo $(( n + 1 ))", "a[$(touch /tmp/attack/PWNED)]", {"stdin": "${v}"}),
+    # A shell running a literal script passes its standard input on (found by the fuzz test in CI)
+    ("bash -c bash -c cat <<< ${v}", "touch /tmp/attack/PWNED", {}),
+    ("bash -c 'cat | sh' <<< ${v}", "touch /tmp/attack/PWNED", {}),
+    ("echo ${v} | bash -c 'exec sh'", "touch /tmp/attack/PWNED", {}),
+    ("timeout 5 sh -c 'bash -c \"bash\"' <<< ${v}", "touch /tmp/attack/PWNED", {}),
+    ("bash -c 'read -r x; eval \"$x\"' <<< ${v}", "touch /tmp/attack/PWNED", {}),
+    ("bash -c 'eval \"$(cat)\"' <<< ${v}", "touch /tmp/attack/PWNED", {}),
+    ("bash -c 'read -r n; echo $(( n + 1 ))' <<< ${v}", "a[$(touch /tmp/attack/PWNED)]", {}),
+    ("bash -c 'x=$(cat); bash -c \"$x\"' <<< ${v}", "touch /tmp/attack/PWNED", {}),
+    ("bash -c 'cat > /tmp/attack/s.sh; bash /tmp/attack/s.sh' <<< ${v}", "touch /tmp/attack/PWNED", {}),
+    ("bash -c '\"$0\"' bash <<< ${v}", "touch /tmp/attack/PWNED", {}),
+    ("t=bash; $t <<< ${v}", "touch /tmp/attack/PWNED", {}),
+    ('x=$(cat); eval "$x"', "touch /tmp/attack/PWNED", {"stdin": "${v}"}),
+    ("cat > /tmp/attack/s.sh; bash /tmp/attack/s.sh", "touch /tmp/attack/PWNED", {"stdin": "${v}"}),
+    ("bash -c 'bash'", "touch /tmp/attack/PWNED", {"stdin": "${v}"}),
 ]
 
 

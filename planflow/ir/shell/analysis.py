@@ -25,11 +25,17 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from planflow.ir.shell import hints
-from planflow.ir.shell.placement import check_feeds_program, declares_attributes, place, place_template
+from planflow.ir.shell.placement import (
+    check_feeds_program,
+    check_written_file_runs,
+    declares_attributes,
+    place,
+    place_template,
+)
 from planflow.ir.shell.roles import STDIN_PATHS
 from planflow.ir.shell.state import (
     DANGEROUS_PREFIXES,
@@ -40,7 +46,7 @@ from planflow.ir.shell.state import (
     roles_of,
 )
 from planflow.ir.shell.syntax import divergence, first_error, parser
-from planflow.ir.shell.taint import check_tainted_variables, taint_readers
+from planflow.ir.shell.taint import check_tainted_variables, taint_captured_output, taint_readers
 from planflow.ir.templates import Ref, Template
 
 
@@ -109,25 +115,24 @@ def _analyze(
     state = State(source, tree.root_node, integer_vars, tainted=set(env_names))
     if tree.root_node.has_error:
         where = first_error(tree.root_node, source)
-        for var in dict.fromkeys(var for _, _, var in spans):
-            label = "${" + var + "}"
-            state.problems.append(
-                ShellProblem(label, f"{label}: the command does not parse as bash ({where})", hints.UNPARSED)
-            )
+        for label, param in _value_labels(spans, stdin_templated):
+            message = f"{label}: the command does not parse as bash ({where})"
+            state.problems.append(ShellProblem(label, message, hints.UNPARSED, param))
         return text, frozenset(), tuple(state.problems)
     if any(word in source for word in (b"declare", b"typeset", b"local", b"export", b"readonly")):
         state.attribute_declarations = any(declares_attributes(n, source) for n in state.nodes)
     disagreement = divergence(tree.root_node, source, state.nodes)
     if disagreement is not None:
-        for var in dict.fromkeys(var for _, _, var in spans):
-            label = "${" + var + "}"
-            state.problems.append(ShellProblem(label, f"{label}: {disagreement}", hints.UNPARSED))
+        for label, param in _value_labels(spans, stdin_templated):
+            state.problems.append(ShellProblem(label, f"{label}: {disagreement}", hints.UNPARSED, param))
         return text, frozenset(), tuple(state.problems)
     for name in env_names:
         if name in DANGEROUS_VARIABLES or name.startswith(DANGEROUS_PREFIXES) or not name.isidentifier():
             message = f"env {name} holds a template value, and {name} decides what runs"
             state.problems.append(ShellProblem(name, message, hints.DANGEROUS_VARIABLE.format(name=name), "env"))
     taint_readers(state)
+    if stdin_templated:
+        taint_captured_output(state)
     replacements: list[tuple[int, int, str]] = []
     for start, end, var in spans:
         placement = place_template(start, end, var, state)
@@ -138,6 +143,7 @@ def _analyze(
     check_tainted_variables(state, {var for _, _, var in spans})
     if stdin_templated:
         check_stdin(state)
+    check_fed_scripts(state)
     bound = _apply(source, replacements)
     return bound, frozenset(state.integers), tuple(_unique(state.problems))
 
@@ -189,11 +195,35 @@ def check_stdin(state: State) -> None:
                 ShellProblem(label, f"standard input may reach code: {p.message}", p.hint, "stdin")
                 for p in state.problems[before:]
             ]
+        if node.type == "redirected_statement" and _reads_our_stdin(node.child_by_field_name("body")):
+            before = len(state.problems)
+            check_written_file_runs(node, label, state)  # cat > s.sh; bash s.sh
+            state.problems[before:] = [replace(p, param="stdin") for p in state.problems[before:]]
         if node.type != "command" or _has_own_stdin(node):
             continue
         _, words, roles = roles_of(node, state)
-        if words and words[0] is not None:
-            check_feeds_program(roles, label, state, "standard input", param="stdin")
+        check_feeds_program(words, roles, label, state, "standard input", param="stdin")
+
+
+def _reads_our_stdin(body: Any) -> bool:
+    return body is not None and body.type == "command" and not _has_own_stdin(body)
+
+
+def _value_labels(spans: tuple[tuple[int, int, str], ...], stdin_templated: bool) -> list[tuple[str, str]]:
+    """Each value the command holds, as (label, param): its templates, and the stdin param."""
+    labels = [("${" + var + "}", "command") for var in dict.fromkeys(var for _, _, var in spans)]
+    return [*labels, ("params.stdin", "stdin")] if stdin_templated else labels
+
+
+def check_fed_scripts(state: State) -> None:
+    """`bash -c 'read x; eval "$x"' <<< ${v}`: the shell's literal script reads the value on its
+    standard input, so it is analysed as a command whose stdin param holds the value."""
+    for fed in dict.fromkeys(state.fed_scripts):
+        _, _, inner = _analyze(fed.script, (), frozenset(), (), True)
+        for problem in inner:
+            detail = problem.message.replace("params.stdin reaches", "it reaches").replace("params.stdin", "it")
+            message = f"{fed.ref} reaches the script of {fed.shell} -c through {fed.how}, where {detail}"
+            state.problems.append(ShellProblem(fed.ref, message, problem.hint, fed.param))
 
 
 def _has_own_stdin(command: Any) -> bool:

@@ -6,11 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from planflow.ir.shell import hints
+from planflow.ir.shell.interpreters import SHELLS
 from planflow.ir.shell.roles import RUNTIME_PROGRAM, CommandRoles
 from planflow.ir.shell.state import (
     ARITHMETIC_TEST_OPERATORS,
     DANGEROUS_PREFIXES,
     DANGEROUS_VARIABLES,
+    FedScript,
     Placement,
     ShellProblem,
     State,
@@ -189,7 +191,7 @@ def _check_command_word(command: Any, child: Any, ref: str, state: State, crosse
     index = next((i for i, n in enumerate(nodes) if n.id == child.id), None)
     if index is None:
         if child.type == "herestring_redirect":
-            check_feeds_program(roles, ref, state, "a here-string")
+            check_feeds_program(words, roles, ref, state, "a here-string")
             if words == ["exec"]:  # exec 0<<<${v}: every later command reads it
                 _check_region_reads_code(state.root, ref, state, "exec's standard input")
             if not crossed and words and words[0] == "read":
@@ -219,11 +221,24 @@ def _check_command_word(command: Any, child: Any, ref: str, state: State, crosse
         state.problems.append(ShellProblem(ref, message, hints.EVALUATES.format(ref=ref)))
 
 
-def check_feeds_program(roles: CommandRoles, ref: str, state: State, how: str, param: str = "command") -> None:
-    if roles.stdin_program is not None:
-        message = f"{ref} reaches {roles.stdin_program} through {how}, and {roles.stdin_program} runs it as code"
-        hint = hints.STDIN_PROGRAM.format(program=roles.stdin_program)
+def check_feeds_program(
+    words: list[str | None], roles: CommandRoles, ref: str, state: State, how: str, param: str = "command"
+) -> None:
+    """A command receives the value on standard input: it must not read its code there. A shell
+    running a literal script (`bash -c 'read x; eval "$x"'`) passes its standard input on to
+    that script, which the analysis then reads as if the stdin param held the value."""
+    if not words:
+        return
+    reader = RUNTIME_PROGRAM if words[0] is None else roles.stdin_program
+    if reader is not None:
+        message = f"{ref} reaches {reader} through {how}, and {reader} runs it as code"
+        hint = hints.STDIN_PROGRAM.format(program=reader)
         state.problems.append(ShellProblem(ref, message, hint, param))
+        return
+    for word, role in zip(words, roles.roles, strict=True):
+        if role.kind == "program" and role.program in SHELLS and word is not None:
+            state.fed_scripts.append(FedScript(role.program, word, ref, how, param))
+            break
 
 
 def _check_region_reads_code(region: Any, ref: str, state: State, how: str) -> None:
@@ -232,8 +247,7 @@ def _check_region_reads_code(region: Any, ref: str, state: State, how: str) -> N
     for node in walk(region):
         if node.type == "command":
             _, words, roles = roles_of(node, state)
-            if words and words[0] is not None:
-                check_feeds_program(roles, ref, state, how)
+            check_feeds_program(words, roles, ref, state, how)
 
 
 def _check_redirects_feed_program(statement: Any, child: Any, ref: str, state: State) -> None:
@@ -244,7 +258,7 @@ def _check_redirects_feed_program(statement: Any, child: Any, ref: str, state: S
             receiver = state.root  # exec <<EOF: every later command reads it
         _check_region_reads_code(receiver, ref, state, "a heredoc or here-string")
     if body is not None and child.id == body.id:
-        _check_written_file_runs(statement, ref, state)
+        check_written_file_runs(statement, ref, state)
     if child.type == "heredoc_redirect":
         # `cat <<EOF | python3`: tree-sitter hangs the rest of the pipeline under the heredoc
         for pipeline in (c for c in child.named_children if c.type == "pipeline"):
@@ -255,7 +269,7 @@ def _check_redirects_feed_program(statement: Any, child: Any, ref: str, state: S
                 _check_region_reads_code(target, ref, state, "a process substitution")
 
 
-def _check_written_file_runs(statement: Any, ref: str, state: State) -> None:
+def check_written_file_runs(statement: Any, ref: str, state: State) -> None:
     """`echo ${v} > s.sh; bash s.sh`: a file the value is written to must not be run."""
     written = set()
     for redirect in statement.children_by_field_name("redirect"):

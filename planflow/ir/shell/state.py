@@ -43,6 +43,17 @@ class ShellProblem:
     param: str = "command"
 
 
+@dataclass(frozen=True)
+class FedScript:
+    """A shell's literal script whose standard input may carry a value (`bash -c 'cat' <<< ${v}`)."""
+
+    shell: str
+    script: str
+    ref: str
+    how: str
+    param: str
+
+
 @dataclass
 class State:
     source: bytes
@@ -53,6 +64,7 @@ class State:
     integers: set[str] = field(default_factory=set)
     attribute_declarations: bool = False
     commands: dict[int, tuple[list[Any], list[str | None], CommandRoles]] = field(default_factory=dict)
+    fed_scripts: list[FedScript] = field(default_factory=list)
     _nodes: list[Any] | None = None
 
     @property

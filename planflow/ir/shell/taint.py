@@ -29,6 +29,21 @@ def taint_readers(state: State) -> None:
         state.tainted.update(POSITIONAL)  # f() { echo $(( $1 + 1 )); }; f ${v}
 
 
+def taint_captured_output(state: State) -> None:
+    """With the value on standard input, what a command prints may be the value: `x=$(cat)`
+    holds it (a count such as `$(wc -l)` does not)."""
+    source = state.source
+    for node in state.nodes:
+        if node.type != "variable_assignment":
+            continue
+        name = node.child_by_field_name("name")
+        value = node.child_by_field_name("value")
+        if name is None or value is None or name.type != "variable_name":
+            continue
+        if any(n.type == "command_substitution" and not prints_a_count(n, source) for n in walk(value)):
+            state.tainted.add(node_text(name, source))
+
+
 def check_inner_script(nodes: list[Any], words: list[str | None], roles: CommandRoles, state: State) -> None:
     """`bash -c 'echo $(( $1 + 1 ))' _ ${v}`: the script is literal, but $1 holds the value."""
     if not words or words[0] is None or program_name(words[0]) not in SHELL_NAMES:

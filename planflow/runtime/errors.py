@@ -37,3 +37,12 @@ class RunFailed(Exception):
         self.node_id = node_id
         self.message = message
         self.partial = partial
+
+
+class RunStop(Exception):
+    """Not an item's failure: the whole run must stop cleanly (finished results kept, journal
+    resumable). Raised from inside an item; the batch wrapper stops its batch and re-raises it."""
+
+
+class BudgetExceeded(RunStop):
+    """The next llm call would exceed --max-llm-calls or --max-cost; the message says what was spent."""

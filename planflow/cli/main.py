@@ -7,7 +7,9 @@ from click_default_group import DefaultGroup
 
 from planflow import __version__
 from planflow.cli.plan_cmd import do_command, plan_command
+from planflow.cli.resume_cmd import resume_command
 from planflow.cli.run_cmd import run_command
+from planflow.cli.runs_cmd import runs_command
 from planflow.cli.show_cmd import list_command, save_command, show_command
 from planflow.cli.validate_cmd import schema_command, validate_command
 
@@ -28,6 +30,8 @@ for command in (
     do_command,
     plan_command,
     run_command,
+    runs_command,
+    resume_command,
     show_command,
     save_command,
     list_command,

@@ -11,6 +11,7 @@ import click
 
 from planflow.cli.exit_codes import ExitStatus
 from planflow.cli.run_cmd import allow_outside_option, execute, fail
+from planflow.cli.run_record import RunOrigin
 
 model_option = click.option("-m", "--model", help="Any llm model id (else PLANFLOW_MODEL, else llm's default).")
 repairs_option = click.option(
@@ -107,6 +108,7 @@ def do_command(
 
     result = make_plan(request, model, max_repairs, no_context)
     click.echo(render_review(result.workflow), err=as_json)
+    origin = RunOrigin(f"(planned) {request[:60]}")
     if save_as:
         from planflow.cli.store import StoreError, save_workflow
 
@@ -114,6 +116,7 @@ def do_command(
             path = save_workflow(result.workflow.to_json_dict(), save_as)
         except StoreError as exc:
             fail(str(exc), ExitStatus.USAGE)
+        origin = RunOrigin(save_as, str(path.resolve()))
         click.echo(f"saved as {save_as} ({path}); rerun with: planflow run {save_as} name=value …", err=True)
     if not yes:
         if not (sys.stdin.isatty() and sys.stdout.isatty()):
@@ -127,4 +130,6 @@ def do_command(
         if not click.confirm("Run it?", default=False):
             click.echo("Not run.", err=True)
             raise SystemExit(ExitStatus.OK)
-    execute(result.workflow, {}, model, quiet, as_json, inputs_are_text=False, allow_outside=allow_outside)
+    execute(
+        result.workflow, {}, model, quiet, as_json, inputs_are_text=False, allow_outside=allow_outside, origin=origin
+    )

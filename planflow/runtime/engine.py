@@ -32,13 +32,15 @@ from planflow.ir.templates import (
 )
 from planflow.runtime.batch import BatchState, describe, run_batch
 from planflow.runtime.context import NodeContext, RunContext
-from planflow.runtime.errors import RunFailed, TemplateFailure
+from planflow.runtime.errors import RunFailed, RunStop, TemplateFailure
 from planflow.runtime.inputs import resolve_inputs
 from planflow.runtime.paths import PathPolicy, data_derived_paths, shown_roots
 from planflow.runtime.registry import NodeRegistry, NodeType, default_registry
 from planflow.runtime.shell_binding import BoundCommand, UnsafeCommand, bind_analysis
 
-Status = Literal["ok", "failed", "interrupted"]
+# ok: every item finished; partial: finished, but `continue` batches lost items; failed: a node
+# failed; stopped: a budget stopped it (resumable); interrupted: Ctrl-C or a stop signal.
+Status = Literal["ok", "partial", "failed", "stopped", "interrupted"]
 
 
 @dataclass
@@ -118,13 +120,21 @@ class _IRNode(AsyncNode):
 
     async def prep_async(self, shared: dict[str, Any]) -> Callable[[Ref], Any]:
         self.ctx.run.progress.node_started(self.node.id)
+        if self.ctx.run.recorder is not None:
+            self.ctx.run.recorder.node_started(self.node.id)
         return context_lookup(shared)
 
     async def exec_async(self, lookup: Callable[[Ref], Any]) -> dict[str, Any]:
         node = self.node
+        recorder = self.ctx.run.recorder
+        kept = recorder.reusable_output(node.id) if recorder is not None else None
+        if kept is not None:  # finished in an earlier attempt of this run (resume)
+            return dict(kept)
         if node.batch is None or self.items_resolver is None:
             try:
                 return await self.impl(self.params_resolver.resolve(lookup), self.ctx)
+            except RunStop:
+                raise
             except Exception as exc:  # a node's bug too is reported as that node's failure
                 raise RunFailed(node.id, describe(exc)) from None
         try:
@@ -145,21 +155,32 @@ class _IRNode(AsyncNode):
 
         state = BatchState(items)
         self.tracker[node.id] = state
+        record = None
+        if recorder is not None:
+            kept_items = recorder.reusable_items(node.id, items)
+
+            def record(index: int, item: Any, result: Any, error: str | None) -> None:
+                recorder.item_finished(node.id, index, item, result, error, None)
+
         return await run_batch(
             node.id,
             items,
             node.batch,
             self.impl,
             self.ctx,
-            self.ctx.run.executor,
+            self.ctx.run.executor if not self.io_bound else self.ctx.run.service_executor,
             self.ctx.run.progress,
             state,
             prepare=prepare,
             io_bound=self.io_bound,
+            finished=kept_items if recorder is not None else None,
+            record=record,
         )
 
     async def post_async(self, shared: dict[str, Any], prep_res: Any, output: dict[str, Any]) -> str:
         shared[self.node.id] = output
+        if self.ctx.run.recorder is not None:
+            self.ctx.run.recorder.node_finished(self.node.id, output)
         self.ctx.run.progress.node_finished(self.node.id, True)
         return "default"
 
@@ -301,6 +322,15 @@ async def run_workflow(
             nodes[exc.node_id] = exc.partial
         run.result = RunResult("failed", {}, nodes, {"node": exc.node_id, "message": exc.message})
         return run.result
+    except RunStop as exc:  # a budget: stopped cleanly before the call that would exceed it
+        nodes = _node_outputs(shared, node_ids)
+        unfinished = {k: s for k, s in tracker.items() if k not in nodes}
+        for node_id, state in unfinished.items():
+            nodes[node_id] = state.output()
+        counts = "".join(f"; node {k}: {s.finished} of {len(s.items)} items finished" for k, s in unfinished.items())
+        stopped_at = next(iter(unfinished), None)
+        run.result = RunResult("stopped", {}, nodes, {"node": stopped_at, "message": f"{exc}{counts}"})
+        return run.result
     except asyncio.CancelledError:
         # Ctrl-C: asyncio.run re-raises KeyboardInterrupt whatever we return, so the partial
         # result is left on the context for the caller, and the cancellation goes on.
@@ -308,8 +338,28 @@ async def run_workflow(
         raise
     finally:
         await run.aclose()
-    run.result = RunResult("ok", _outputs(workflow, shared), _node_outputs(shared, node_ids))
+    nodes = _node_outputs(shared, node_ids)
+    lost = _lost_items(workflow, nodes)
+    if lost:
+        # finished, but `continue` batches lost items: scripts must not read this as a clean ok
+        message = "finished with failed items: " + "; ".join(
+            f"node {k}: {failed} of {count} items failed" for k, (failed, count) in lost.items()
+        )
+        error = {"node": next(iter(lost)), "message": message, "failed_items": sum(f for f, _ in lost.values())}
+        run.result = RunResult("partial", _outputs(workflow, shared), nodes, error)
+        return run.result
+    run.result = RunResult("ok", _outputs(workflow, shared), nodes)
     return run.result
+
+
+def _lost_items(workflow: Workflow, nodes: dict[str, Any]) -> dict[str, tuple[int, int]]:
+    """Batch node id -> (failed items, items), for the batches that lost any."""
+    lost = {}
+    for node in workflow.nodes:
+        output = nodes.get(node.id)
+        if node.batch is not None and isinstance(output, dict) and output.get("error_count"):
+            lost[node.id] = (int(output["error_count"]), int(output.get("count", 0)))
+    return lost
 
 
 def _interrupted(

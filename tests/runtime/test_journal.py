@@ -6,12 +6,16 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 
+import pytest
+
 from planflow.ir import validate_document
 from planflow.runtime.context import RunContext
 from planflow.runtime.engine import run_workflow
+from planflow.runtime.errors import BudgetExceeded
 from planflow.runtime.journal import Journal, digest
 from planflow.runtime.recording import RunRecorder, node_definition_hash, nodes_using_inputs
 from planflow.runtime.registry import default_registry
+from tests.fakes import FakeAsyncModel, registered_models
 
 
 def workflow_of(doc):
@@ -129,3 +133,59 @@ def test_a_reader_sees_committed_items_while_a_writer_holds_the_file(tmp_path):
     assert reader.run(run_id).items_ok == 1
     assert reader._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert sqlite3.connect(path).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+class BudgetedModel(FakeAsyncModel):
+    """Stands in for the run's llm gate: refuses the call past `allowed` as the gate does."""
+
+    model_id = "fake-budgeted"
+
+    def __init__(self, allowed: int) -> None:
+        super().__init__()
+        self.allowed = allowed
+
+    async def execute(self, prompt, stream, response, conversation):  # type: ignore[override]
+        if len(self.calls) >= self.allowed:
+            raise BudgetExceeded(f"--max-llm-calls {self.allowed} reached after {len(self.calls)} calls")
+        async for chunk in super().execute(prompt, stream, response, conversation):
+            yield chunk
+
+
+def llm_batch_doc(error_handling: str) -> dict:
+    return {
+        "ir_version": "0.1.0",
+        "nodes": [
+            {
+                "id": "ask",
+                "type": "llm",
+                "params": {"prompt": "item ${item}", "model": "fake-budgeted"},
+                "batch": {
+                    "items": list(range(10)),
+                    "parallel": True,
+                    "max_concurrent": 3,
+                    "error_handling": error_handling,
+                },
+            }
+        ],
+        "edges": [],
+    }
+
+
+@pytest.mark.parametrize("error_handling", ["continue", "fail_fast"])
+def test_a_budget_stop_keeps_what_was_paid_for_and_resume_pays_only_the_rest(tmp_path, error_handling):
+    journal = Journal(tmp_path / "runs.db")
+    first_model = BudgetedModel(allowed=4)
+    with registered_models(first_model):
+        run_id, first = run_recorded(journal, llm_batch_doc(error_handling), tmp_path)
+    assert first.status == "stopped"
+    assert "--max-llm-calls 4 reached" in first.error["message"]
+    assert "node ask: 4 of 10 items finished" in first.error["message"]
+    assert first.nodes["ask"]["success_count"] == 4 and first.nodes["ask"]["error_count"] == 0
+    assert len(journal.finished_items(run_id, "ask")) == 4 and journal.run(run_id).status == "stopped"
+
+    second_model = BudgetedModel(allowed=100)
+    with registered_models(second_model):
+        _, second = run_recorded(journal, llm_batch_doc(error_handling), tmp_path, run_id)
+    assert second.status == "ok"
+    assert len(second_model.calls) == 6  # the 4 paid for are not asked again
+    assert [r["response"] for r in second.nodes["ask"]["results"]] == [f"echo: item {i}" for i in range(10)]

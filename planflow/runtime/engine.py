@@ -1,24 +1,24 @@
 """Compile a validated workflow to PocketFlow and run it. The only module that imports pocketflow.
 
 Each IR node becomes an AsyncNode (prep: resolve templates from the shared store; exec: run once
-or as a batch through our wrapper; post: store the output). Nodes are chained in dependency
-order; nodes of the same depth that do not depend on each other run together in one stage.
+or as a batch through our wrapper; post: store the output). `_Graph` starts each node as soon
+as its parents have finished, so independent branches overlap and nothing waits on a node it
+does not depend on.
 """
 
 from __future__ import annotations
 
 import asyncio
-import collections
 import contextlib
-import itertools
 import math
 import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from graphlib import TopologicalSorter
 from typing import Any, Literal
 
-from pocketflow import AsyncFlow, AsyncNode
+from pocketflow import AsyncNode
 
 from planflow.ir.models import Node, Workflow
 from planflow.ir.shell_checks import analyze_node_command
@@ -185,43 +185,33 @@ class _IRNode(AsyncNode):
         return "default"
 
 
-class _Stage(AsyncNode):
-    """Nodes of one depth, independent of each other, run concurrently; the first failure
-    cancels the others."""
+class _Graph:
+    """The workflow's DAG, scheduled as it runs: each node starts the moment all its parents have
+    finished (graphlib's get_ready/done), not when a whole depth level has. PocketFlow still owns
+    each node's life cycle (prep, exec, post, in `AsyncNode._run_async`). The first failure
+    cancels the nodes still running."""
 
-    def __init__(self, members: list[_IRNode]) -> None:
-        super().__init__(max_retries=1)
-        self.members = members
+    def __init__(self, nodes: dict[str, _IRNode], parents: dict[str, set[str]]) -> None:
+        self.nodes = nodes
+        self.parents = parents
 
-    async def _run_async(self, shared: dict[str, Any]) -> str:
-        tasks = [asyncio.create_task(m._run_async(shared)) for m in self.members]
+    async def run_async(self, shared: dict[str, Any]) -> None:
+        sorter: TopologicalSorter[str] = TopologicalSorter(self.parents)
+        sorter.prepare()
+        running: dict[asyncio.Task[Any], str] = {}
         try:
-            await asyncio.gather(*tasks)
+            while sorter.is_active():
+                for node_id in sorter.get_ready():
+                    running[asyncio.create_task(self.nodes[node_id]._run_async(shared))] = node_id
+                finished, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                for task in finished:
+                    node_id = running.pop(task)
+                    task.result()  # a node's failure (RunFailed, RunStop) ends the run here
+                    sorter.done(node_id)
         finally:
-            for task in tasks:
+            for task in running:
                 task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-        return "default"
-
-
-def _depths(workflow: Workflow) -> dict[str, int]:
-    """Each node's depth (longest path from a root), by Kahn's algorithm: no recursion, so a
-    chain of thousands of nodes written in any order compiles."""
-    children: dict[str, list[str]] = {n.id: [] for n in workflow.nodes}
-    waiting = dict.fromkeys(children, 0)
-    for edge in workflow.edges:
-        children[edge.from_].append(edge.to)
-        waiting[edge.to] += 1
-    depth = dict.fromkeys(children, 0)
-    ready = collections.deque(node_id for node_id, count in waiting.items() if count == 0)
-    while ready:
-        node_id = ready.popleft()
-        for child in children[node_id]:
-            depth[child] = max(depth[child], depth[node_id] + 1)
-            waiting[child] -= 1
-            if waiting[child] == 0:
-                ready.append(child)
-    return depth
+            await asyncio.gather(*running, return_exceptions=True)
 
 
 def compile_flow(
@@ -230,10 +220,9 @@ def compile_flow(
     registry: NodeRegistry,
     tracker: dict[str, Any],
     inputs: Mapping[str, Any] | None = None,
-) -> AsyncFlow:
+) -> _Graph:
     """`inputs`: the run's input values, which with the literal paths say where paths taken from
     step outputs may point (planflow.runtime.paths)."""
-    depth = _depths(workflow)
     integers = frozenset(name for name, spec in workflow.inputs.items() if spec.type == "integer")
     step_ids = {n.id for n in workflow.nodes}
     # Decided here, from the templates, once: which path params carry another step's data.
@@ -241,18 +230,17 @@ def compile_flow(
     roots: tuple[str, ...] = ()
     if any(checked.values()) and not run.allow_outside:
         roots = shown_roots(workflow, inputs or {}, run.cwd, registry.specs())
-    stages: dict[int, list[_IRNode]] = {}
+    nodes: dict[str, _IRNode] = {}
     for node in workflow.nodes:
         paths = PathPolicy(checked[node.id], roots if checked[node.id] else (), run.allow_outside)
         try:
-            ir_node = _IRNode(node, registry.get(node.type), run, tracker, paths, integers)
+            nodes[node.id] = _IRNode(node, registry.get(node.type), run, tracker, paths, integers)
         except UnsafeCommand as exc:
             raise RunFailed(node.id, f"params.command: {exc}") from None
-        stages.setdefault(depth[node.id], []).append(ir_node)
-    chain: list[AsyncNode] = [m[0] if len(m) == 1 else _Stage(m) for _, m in sorted(stages.items())]
-    for before, after in itertools.pairwise(chain):
-        before >> after
-    return AsyncFlow(start=chain[0])
+    parents: dict[str, set[str]] = {node_id: set() for node_id in nodes}
+    for edge in workflow.edges:
+        parents[edge.to].add(edge.from_)
+    return _Graph(nodes, parents)
 
 
 def _preflight_models(workflow: Workflow, run: RunContext) -> None:

@@ -34,6 +34,7 @@ from planflow.runtime.batch import BatchState, describe, run_batch
 from planflow.runtime.context import NodeContext, RunContext
 from planflow.runtime.errors import RunFailed, RunStop, TemplateFailure
 from planflow.runtime.inputs import resolve_inputs
+from planflow.runtime.model_options import check_llm_options
 from planflow.runtime.paths import PathPolicy, data_derived_paths, shown_roots
 from planflow.runtime.registry import NodeRegistry, NodeType, default_registry
 from planflow.runtime.shell_binding import BoundCommand, UnsafeCommand, bind_analysis
@@ -244,12 +245,14 @@ def compile_flow(
 
 
 def _preflight_models(workflow: Workflow, run: RunContext) -> None:
-    """Unknown model or missing key: fail before any item runs, not on the first item."""
+    """Unknown model, missing key, or an option the model does not take: fail before any item
+    runs, not on the first item."""
     for node in workflow.nodes:
         if node.type == "llm":
             model = node.params.get("model")
             if model is None or (isinstance(model, str) and "${" not in model):
-                run.models.get(model)
+                handle = run.models.get(model)
+                check_llm_options(node, handle.model_id, handle.model)
 
 
 @contextlib.contextmanager

@@ -28,8 +28,13 @@ context_option = click.option(
 
 def make_plan(request: str, model: str | None, max_repairs: int, no_context: bool) -> Any:
     """A valid plan, or a clear message and a distinct exit code."""
+    from planflow.cli.request_guard import request_refusal
     from planflow.planner import CannotPlan, PlanFailed, Planner
     from planflow.runtime.errors import ModelUnavailable
+
+    refusal = request_refusal(request)
+    if refusal is not None:
+        fail(refusal, ExitStatus.USAGE)
 
     planner = Planner(model, max_repairs=max_repairs, workdir=None if no_context else Path.cwd())
     try:

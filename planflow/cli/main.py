@@ -6,6 +6,7 @@ import click
 from click_default_group import DefaultGroup
 
 from planflow import __version__
+from planflow.cli.exit_codes import ExitStatus
 from planflow.cli.plan_cmd import do_command, plan_command
 from planflow.cli.request_guard import near_command
 from planflow.cli.resume_cmd import resume_command
@@ -57,4 +58,14 @@ for command in (
 
 
 def main() -> None:
-    cli()
+    """click's standalone mode turns Ctrl-C into "Aborted!" and exit 1; a stop is 130 here."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        raise SystemExit(exc.exit_code) from None
+    except click.ClickException as exc:
+        exc.show()
+        raise SystemExit(exc.exit_code) from None
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        click.echo("Interrupted.", err=True)
+        raise SystemExit(ExitStatus.INTERRUPTED) from None

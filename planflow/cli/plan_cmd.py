@@ -111,6 +111,13 @@ def do_command(
     """Plan REQUEST, show what will run, ask, then run it (the default command)."""
     from planflow.cli.review import render_review
 
+    if save_as:  # before the model is asked: a taken or unusable name would lose the plan
+        from planflow.cli.store import StoreError, saved_path
+
+        try:
+            saved_path(save_as, replace=False)
+        except StoreError as exc:
+            fail(str(exc), ExitStatus.USAGE)
     result = make_plan(request, model, max_repairs, no_context)
     click.echo(render_review(result.workflow), err=as_json)
     origin = RunOrigin(f"(planned) {request[:60]}")

@@ -29,6 +29,8 @@ def load_or_exit(target: str) -> Any:
     from planflow.runtime.registry import default_registry
 
     path = resolve_workflow_path(target)
+    if not path.exists():
+        fail(f"no such file or saved workflow: {target} (`planflow list` shows the saved ones)", ExitStatus.FAILED)
     result = validate_file(path, default_registry().specs())
     if not result.valid:
         for issue in result.issues:

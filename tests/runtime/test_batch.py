@@ -185,7 +185,8 @@ def test_items_that_resolve_to_a_non_list_fail_clearly(tmp_path):
     out = run_doc(doc, cwd=tmp_path)
     assert out.error == {
         "node": "b",
-        "message": "batch.items: ${r.json} is null, not a list (r's output was not JSON; a batch needs a JSON array there)",
+        "message": "batch.items: ${r.json} is null, not a list "
+        "(r's output was not JSON; a batch needs a JSON array there)",
     }
 
 

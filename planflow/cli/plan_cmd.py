@@ -28,6 +28,7 @@ context_option = click.option(
 
 def make_plan(request: str, model: str | None, max_repairs: int, no_context: bool) -> Any:
     """A valid plan, or a clear message and a distinct exit code."""
+    from planflow.cli.planning_view import planning_status
     from planflow.cli.request_guard import request_refusal
     from planflow.planner import CannotPlan, PlanFailed, Planner
     from planflow.runtime.errors import ModelUnavailable
@@ -36,9 +37,10 @@ def make_plan(request: str, model: str | None, max_repairs: int, no_context: boo
     if refusal is not None:
         fail(refusal, ExitStatus.USAGE)
 
-    planner = Planner(model, max_repairs=max_repairs, workdir=None if no_context else Path.cwd())
     try:
-        result = planner.plan(request)
+        with planning_status(model) as on_call:
+            workdir = None if no_context else Path.cwd()
+            result = Planner(model, max_repairs=max_repairs, workdir=workdir, on_call=on_call).plan(request)
     except ModelUnavailable as exc:
         fail(str(exc), ExitStatus.NO_MODEL)
     except CannotPlan as exc:

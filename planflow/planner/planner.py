@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -93,8 +93,11 @@ class Planner:
         max_repairs: int = 2,
         specs: Mapping[str, NodeTypeSpec] | None = None,
         workdir: Path | None = None,
+        on_call: Callable[[PlanReport], None] | None = None,
     ) -> None:
+        """`on_call`: told before each model call, with the report so far (calls, tokens)."""
         self.model_id = model_id
+        self.on_call = on_call or (lambda report: None)
         self.max_repairs = max_repairs
         self.specs = specs if specs is not None else default_registry().specs()
         self.workdir = workdir
@@ -123,6 +126,7 @@ class Planner:
         while call <= self.max_repairs:
             try:
                 report.llm_calls += 1
+                self.on_call(report)
                 response = conversation.prompt(prompt, system=system, schema=schema, stream=False, **options)
                 answer = response.text()
                 usage = response.usage()

@@ -207,3 +207,18 @@ def test_output_is_bounded_when_the_model_takes_max_tokens():
     with registered_models(model):
         Planner("bounded").plan("count words")
     assert model.asked == [{"max_tokens": MAX_PLAN_TOKENS}]
+
+
+def test_the_planner_reports_each_call_before_it_is_made():
+    from types import SimpleNamespace
+
+    from planflow.cli.planning_view import _Status
+
+    seen = []
+    model = QueueModel(text({"nodes": []}), text(GOOD))
+    with registered_models(model):
+        result = Planner("queue", on_call=lambda report: seen.append(report.llm_calls)).plan("count words")
+    assert seen == [1, 2] and result.report.llm_calls == 2
+    status = _Status("queue")
+    status.report = SimpleNamespace(llm_calls=2, input_tokens=1200, output_tokens=34)
+    assert str(status.__rich__().text) == "Planning with queue: 0 s, call 2, 1,234 tokens so far"

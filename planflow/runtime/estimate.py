@@ -134,8 +134,8 @@ class Estimate:
 
     @property
     def priced(self) -> bool:
-        """Every step with calls has a price."""
-        return all(s.cost is not None or s.calls == 0 for s in self.steps)
+        """Every llm step's model has a price."""
+        return all(s.price is not None for s in self.steps)
 
     def to_dict(self) -> dict[str, Any]:
         return {

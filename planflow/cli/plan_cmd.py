@@ -103,10 +103,12 @@ def do_command(
     allow_outside: bool,
 ) -> None:
     """Plan REQUEST, show what will run, ask, then run it (the default command)."""
+    from planflow.cli.estimate_view import estimate_line
     from planflow.cli.review import render_review
 
     result = make_plan(request, model, max_repairs, no_context)
     click.echo(render_review(result.workflow), err=as_json)
+    click.echo(estimate_line(result.workflow, model, allow_outside), err=as_json)
     if save_as:
         from planflow.cli.store import StoreError, save_workflow
 

@@ -70,6 +70,8 @@ def estimate_line(workflow: Any, model: str | None, allow_outside: bool = False)
     models = ", ".join(dict.fromkeys(escape_controls(s.model_id or "model unknown") for s in estimate.steps))
     unknown = [s.node_id for s in estimate.steps if s.items is None]
     tail = f"; items of {escape_controls(', '.join(unknown))} unknown" if unknown else ""
+    if estimate.notes:  # a listing or read that failed: the run would stop there too
+        tail += f"; {escape_controls(estimate.notes[0])[:200]}"
     assumed = f"{estimate.output_tokens_per_call} output tokens a call assumed"
     return f"Estimate: {', '.join(parts)} ({models}; {assumed}{tail})"
 

@@ -30,7 +30,10 @@ def _estimate(workflow: Any, inputs: dict[str, Any], model: str | None, allow_ou
     from planflow.runtime.models import ModelCache
 
     run = RunContext(models=ModelCache(model), allow_outside=allow_outside)
-    return asyncio.run(estimate_workflow(workflow, inputs, run, inputs_are_text=as_text))
+    try:
+        return asyncio.run(estimate_workflow(workflow, inputs, run, inputs_are_text=as_text))
+    finally:
+        run.executor.close()
 
 
 def show_estimate(
@@ -44,6 +47,8 @@ def show_estimate(
         estimate = _estimate(workflow, inputs, model, allow_outside, as_text=True)
     except RuntimeUserError as exc:  # a bad input or PLANFLOW_ESTIMATE_OUTPUT_TOKENS
         fail(str(exc), ExitStatus.USAGE)
+    except KeyboardInterrupt:  # a slow listing or read of many files, stopped with Ctrl-C
+        fail("estimate interrupted", ExitStatus.INTERRUPTED)
     if as_json:
         click.echo(json.dumps(estimate.to_dict(), indent=2, ensure_ascii=False))
     elif sys.stdout.isatty():

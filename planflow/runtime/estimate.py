@@ -172,8 +172,9 @@ async def estimate_workflow(
     not_run = _steps_that_cannot_run(workflow)
     outputs, notes = await _run_side_effect_free(workflow, values, run, registry, not_run)
     lookup = _known_lookup({**values, **outputs}, not_run)
-    default_model = default_model_id(run.models.default)
-    steps = tuple(_estimate_step(n, lookup, per_call, default_model) for n in workflow.nodes if n.type == "llm")
+    llm_nodes = [n for n in workflow.nodes if n.type == "llm"]
+    default_model = default_model_id(run.models.default) if llm_nodes else ""
+    steps = tuple(_estimate_step(n, lookup, per_call, default_model) for n in llm_nodes)
     return Estimate(steps, tuple(outputs), not_run, per_call, notes)
 
 

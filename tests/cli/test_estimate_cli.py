@@ -152,3 +152,11 @@ def test_the_review_line_never_stops_the_review(tmp_path, monkeypatch):
     (line,) = [line for line in result.stdout.splitlines() if line.startswith("Estimate:")]
     assert line.startswith("Estimate: at least 0 llm call(s)") and "items of ask unknown" in line
     assert "step find failed in the estimate" in line and "no such folder" in line
+
+
+@pytest.mark.parametrize(
+    ("cost", "shown"),
+    [("0", "$0"), ("0.0018795", "$0.0019"), ("0.000012345", "$0.000012"), ("0.5", "$0.50"), ("1234.567", "$1,234.57")],
+)
+def test_costs_keep_two_significant_digits_below_a_cent(cost, shown):
+    assert format_cost(Decimal(cost)) == shown

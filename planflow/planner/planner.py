@@ -20,6 +20,7 @@ from planflow.planner.catalog import render_catalog
 from planflow.planner.extract import NoJSONFound, extract_json
 from planflow.planner.fixes import apply_fixes
 from planflow.planner.prompting import render
+from planflow.planner.schema_rejection import rejects_schema
 from planflow.planner.workdir import summarize_workdir
 from planflow.runtime.models import get_sync_model
 from planflow.runtime.registry import default_registry
@@ -126,7 +127,7 @@ class Planner:
                 answer = response.text()
                 usage = response.usage()
             except Exception as exc:  # providers raise their own errors (openai.*), not only llm.ModelError
-                if schema is not None and call == 0:
+                if schema is not None and call == 0 and rejects_schema(exc):
                     # Some servers (llama.cpp) reject json_schema requests: ask for plain JSON
                     # in a fresh conversation; this retry does not use the repair budget.
                     schema = None

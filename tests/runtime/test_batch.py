@@ -30,9 +30,7 @@ def spec(**fields):
 
 def batch(items, call, executor=None, **fields):
     ctx = NodeContext(RunContext(), "n", fields.get("max_concurrent", 1))
-    return asyncio.run(
-        run_batch("n", items, spec(**fields), call, ctx, executor or LocalExecutor(), NullProgress())
-    )
+    return asyncio.run(run_batch("n", items, spec(**fields), call, ctx, executor or LocalExecutor(), NullProgress()))
 
 
 @pytest.fixture

@@ -166,7 +166,7 @@ def test_llm_model_choice_param_then_run_default_then_env(monkeypatch):
 
 
 def test_llm_sync_model_runs_in_a_pool_sized_to_the_batch():
-    model = FakeSyncModel(delay=0.05)
+    model = FakeSyncModel(gather=12)
     with registered_models(model):
         doc = workflow(
             {

@@ -221,6 +221,8 @@ async def _run_side_effect_free(
     result = await run_workflow(sub, values, run, registry)
     if result.status == "ok":
         return dict(result.nodes), ()
+    if result.status == "partial":  # every step finished; a `continue` batch lost some items
+        return dict(result.nodes), (f"in the estimate, {(result.error or {}).get('message', '')}",)
     failed = (result.error or {}).get("node")
     message = (result.error or {}).get("message", "")
     finished = {k: v for k, v in result.nodes.items() if k != failed}

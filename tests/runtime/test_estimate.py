@@ -256,3 +256,16 @@ def test_the_estimate_serialises_to_json(server):
     assert Decimal(str(payload["total"]["cost_usd"])).quantize(Decimal("1e-12")) == result.cost.quantize(
         Decimal("1e-12")
     )
+
+
+def test_a_read_that_loses_items_keeps_the_rest_and_says_so(tmp_path, server):
+    (tmp_path / "a.md").write_text("alpha")
+    (tmp_path / "b.md").write_bytes(b"\xff\xfe not UTF-8")  # listed, but read_file refuses it
+    doc = load_example("summarize-docs")
+    doc["nodes"][1]["batch"]["error_handling"] = "continue"
+    result = estimate(doc, {"folder": str(tmp_path)}, cwd=tmp_path, model=PRICED_MODEL)
+    (step,) = result.steps
+    assert (step.items, step.calls) == (2, 1)
+    assert step.input_tokens == count_tokens(PRICED_NAME, SUMMARY_PROMPT + "alpha")
+    assert any("1 of 2 items failed" in note for note in result.notes)
+    assert any("1 of 2 item(s) would fail before calling the model" in note for note in step.notes)

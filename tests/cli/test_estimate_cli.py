@@ -160,3 +160,25 @@ def test_the_review_line_never_stops_the_review(tmp_path, monkeypatch):
 )
 def test_costs_keep_two_significant_digits_below_a_cent(cost, shown):
     assert format_cost(Decimal(cost)) == shown
+
+
+def test_on_a_terminal_the_table_shows_a_plans_strings_literally_not_as_markup(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")  # no wrapping inside cells
+    import asyncio
+
+    from planflow.cli.estimate_view import _print_rich
+    from planflow.ir import validate_document
+    from planflow.runtime.context import RunContext
+    from planflow.runtime.estimate import estimate_workflow
+    from planflow.runtime.registry import default_registry
+
+    doc = {
+        "ir_version": "0.1.0",
+        "nodes": [{"id": "ask", "type": "llm", "params": {"prompt": "hi", "model": "[red]x[/red]\x1b[2J"}}],
+    }
+    checked = validate_document(doc, default_registry().specs())
+    assert checked.workflow is not None
+    _print_rich(asyncio.run(estimate_workflow(checked.workflow, run=RunContext(cwd=tmp_path))))
+    out = capsys.readouterr().out
+    assert "[red]x[/red]\\x1b[2J" in out and "\x1b" not in out
+    assert "price unknown" in out and "No model was called" in out

@@ -35,6 +35,17 @@ def validate_command(file: str, as_json: bool) -> None:
 
 
 @click.command("schema")
-def schema_command() -> None:
-    """Print the workflow IR's JSON Schema."""
-    click.echo(resources.files("planflow.ir").joinpath("schema.json").read_text(encoding="utf-8"), nl=False)
+@click.option("--generic", is_flag=True, help="Params as any object (the schema the planner sends a model).")
+def schema_command(generic: bool) -> None:
+    """Print the workflow IR's JSON Schema, each node type's params typed (for editors)."""
+    if generic:
+        click.echo(resources.files("planflow.ir").joinpath("schema.json").read_text(encoding="utf-8"), nl=False)
+        return
+    import json
+
+    from planflow.ir.models import json_schema
+    from planflow.ir.typed_schema import typed_json_schema
+    from planflow.runtime.registry import default_registry
+
+    typed = typed_json_schema(json_schema(), default_registry().specs())
+    click.echo(json.dumps(typed, indent=2, sort_keys=True))

@@ -118,7 +118,7 @@ async def run_batch(
         first = state.errors[0]
         raise RunFailed(
             node_id,
-            f"item {first['index']} ({_short(first['item'])}) failed: {first['error']}; "
+            f"the item at index {first['index']} (value {_short(first['item'])}) failed: {first['error']}; "
             f"{state.succeeded} of {len(items)} items had finished",
             output,
         )

@@ -29,6 +29,7 @@ from planflow.ir.templates import (
     context_lookup,
     follow_path,
     to_text,
+    type_name,
 )
 from planflow.runtime.batch import BatchState, describe, run_batch
 from planflow.runtime.context import NodeContext, RunContext
@@ -143,7 +144,7 @@ class _IRNode(AsyncNode):
         except UnresolvedReference as exc:
             raise RunFailed(node.id, f"batch.items: {exc}") from None
         if not isinstance(items, list):
-            raise RunFailed(node.id, f"batch.items must resolve to a list, got {type(items).__name__}")
+            raise RunFailed(node.id, _not_a_list(node.batch.items, items))
         alias = node.batch.as_
 
         def prepare(item: Any) -> dict[str, Any]:
@@ -184,6 +185,16 @@ class _IRNode(AsyncNode):
             self.ctx.run.recorder.node_finished(self.node.id, output)
         self.ctx.run.progress.node_finished(self.node.id, True)
         return "default"
+
+
+def _not_a_list(written: Any, value: Any) -> str:
+    """`batch.items: ${read.json} is null, not a list (read's content is not JSON)`."""
+    shown = written if isinstance(written, str) else "the inline value"
+    message = f"batch.items: {shown} is {type_name(value)}, not a list"  # "is null", "is a string"
+    if value is None and isinstance(written, str) and written.rstrip("}").endswith(".json"):
+        step = written.removeprefix("${").split(".", 1)[0]
+        message += f" ({step}'s output was not JSON; a batch needs a JSON array there)"
+    return message
 
 
 class _Graph:

@@ -61,9 +61,12 @@ def two_steps(tmp_path, **llm_params):
     ids=["no-temperature", "no-schema", "bad-value"],
 )
 def test_refused_before_any_step_runs(tmp_path, params, message):
-    with registered_models(FakeAsyncModel(), NoSchemaModel(), TemperatureModel()):
-        with pytest.raises(ModelOptionError) as caught:
-            asyncio.run(run_workflow(two_steps(tmp_path, **params), run=RunContext(cwd=tmp_path)))
+    workflow = two_steps(tmp_path, **params)
+    with (
+        registered_models(FakeAsyncModel(), NoSchemaModel(), TemperatureModel()),
+        pytest.raises(ModelOptionError) as caught,
+    ):
+        asyncio.run(run_workflow(workflow, run=RunContext(cwd=tmp_path)))
     assert str(caught.value).startswith(message)
     assert not (tmp_path / "first-ran").exists()
 

@@ -111,6 +111,7 @@ def do_command(
     allow_outside: bool,
 ) -> None:
     """Plan REQUEST, show what will run, ask, then run it (the default command)."""
+    from planflow.cli.estimate_view import estimate_line
     from planflow.cli.review import render_review
 
     if save_as:  # before the model is asked: a taken or unusable name would lose the plan
@@ -122,6 +123,7 @@ def do_command(
             fail(str(exc), ExitStatus.USAGE)
     result = make_plan(request, model, max_repairs, no_context)
     click.echo(render_review(result.workflow), err=as_json)
+    click.echo(estimate_line(result.workflow, model, allow_outside), err=as_json)
     origin = RunOrigin(f"(planned) {request[:60]}")
     if save_as:
         from planflow.cli.store import StoreError, save_workflow

@@ -200,6 +200,11 @@ allow_outside_option = click.option(
     help="Where batch items run: local (default) or ray (joins RAY_ADDRESS, else a local Ray on loopback).",
 )
 @allow_outside_option
+@click.option(
+    "--estimate",
+    is_flag=True,
+    help="Print llm calls, tokens and cost per step, running only list_files/read_file steps; run nothing else.",
+)
 def run_command(
     workflow: str,
     assignments: tuple[str, ...],
@@ -208,6 +213,7 @@ def run_command(
     model: str | None,
     executor_name: str | None,
     allow_outside: bool,
+    estimate: bool,
 ) -> None:
     """Run a workflow FILE (or saved NAME) with inputs given as name=value."""
     from planflow.cli.workflow_source import resolve_workflow_path
@@ -219,6 +225,10 @@ def run_command(
         inputs = parse_assignments(list(assignments))
     except InputError as exc:
         fail(str(exc), ExitStatus.USAGE)
+    if estimate:
+        from planflow.cli.estimate_view import show_estimate
+
+        show_estimate(loaded, inputs, model, as_json, allow_outside)
     source = resolve_workflow_path(workflow)
     execute(
         loaded,

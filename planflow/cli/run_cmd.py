@@ -22,11 +22,13 @@ __all__ = ["execute", "fail", "load_or_exit", "report", "run_command"]
 
 def load_or_exit(target: str) -> Any:
     """A valid workflow from a file, or every problem printed and exit 1."""
+    from planflow.cli.node_types_cmd import warn_load_errors
     from planflow.cli.workflow_source import resolve_workflow_path
     from planflow.ir import validate_file
     from planflow.runtime.registry import default_registry
 
     path = resolve_workflow_path(target)
+    warn_load_errors(default_registry())
     if not path.exists():
         message = f"no such file or saved workflow: {target} (`planflow list` shows the saved ones)"
         fail(message, ExitStatus.FAILED, kind="NotFound")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import click
 
@@ -22,7 +23,7 @@ def node_types_command(as_json: bool) -> None:
 
     registry = default_registry()
     warn_load_errors(registry)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "name": name,
             "plugin": registry.plugin_of[name],

@@ -35,7 +35,7 @@ def run(model_id: str, mode: str | None, pattern: str, jobs: int, max_repairs: i
         raise click.UsageError(f"no cases match {pattern!r}")
     context: contextlib.AbstractContextManager = contextlib.nullcontext()
     if model_id == "local-qwen":
-        from tests.local_model import local_model
+        from evals.local_model import local_model
 
         context = local_model()
     started = time.monotonic()

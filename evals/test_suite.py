@@ -63,7 +63,7 @@ def test_every_case_has_a_cassette():
 def replayed():
     """Every case replayed; a request that differs from its recording (a prompt or planner
     change) fails here, loudly, with the command that re-records the case."""
-    from tests.local_model import local_model
+    from evals.local_model import local_model
 
     with local_model():
         results = run_cases(CASES, MODEL, mode="replay", max_repairs=load_baseline(MODEL)["max_repairs"])

@@ -1,4 +1,4 @@
-"""The local llama.cpp model as an `llm` model, for recording cassettes (tests and evals only).
+"""The local llama.cpp model as an `llm` model, for recording cassettes (evals and the integration tests only).
 
 llama.cpp's OpenAI-compatible server rejects `response_format: {"type": "json_schema", …}` but
 accepts `{"type": "json_object", "schema": …}`; these subclasses of llm's own OpenAI models

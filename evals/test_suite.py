@@ -10,7 +10,7 @@ import yaml
 
 from evals.baseline import baseline_path, load_baseline
 from evals.case import CASES_DIR, SCHEMA_PATH, case_schema_text, load_cases
-from evals.report import COSTS, QUALITY
+from evals.figures import worse_figures
 from evals.runner import cassette_path, run_cases
 from evals.scoring import aggregate
 from planflow.runtime.registry import default_registry
@@ -74,18 +74,9 @@ def replayed():
 
 def test_replay_holds_the_committed_baseline(replayed):
     summary, _ = replayed
-    baseline = load_baseline(MODEL)["summary"]
-    drops = [
-        f"{k}: {baseline[k]:.3f} -> {summary[k]:.3f}"
-        for k in QUALITY
-        if baseline.get(k) is not None and summary[k] is not None and summary[k] < baseline[k] - 1e-9
-    ]
-    rises = [
-        f"{k}: {baseline[k]:.2f} -> {summary[k]:.2f}"
-        for k in COSTS
-        if baseline.get(k) is not None and summary[k] is not None and summary[k] > baseline[k] + 1e-9
-    ]
-    assert not drops and not rises, f"below the baseline in {baseline_path(MODEL)}: {drops + rises}"
+    baseline = load_baseline(MODEL)
+    worse = worse_figures(baseline["summary"], summary)
+    assert not worse, f"worse than the baseline in {baseline_path(MODEL)}: {worse}"
 
 
 def test_replay_scores_every_case(replayed):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 
 import click
 
@@ -12,6 +13,8 @@ from evals.baseline import BaselineWorse, write_baseline
 from evals.case import load_cases
 from evals.runner import run_cases
 from evals.scoring import aggregate
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 @click.group()
@@ -77,7 +80,8 @@ def run(
     if update_baseline:
         try:
             path, worse = write_baseline(model_id, result["summary"], max_repairs, accept)
-            result["baseline"] = {"updated": str(path), "worse": worse, "accepted": accept}
+            shown = path.relative_to(REPO) if path.is_relative_to(REPO) else path  # no machine path in reports
+            result["baseline"] = {"updated": str(shown), "worse": worse, "accepted": accept}
         except BaselineWorse as exc:
             refused = exc
             result["baseline"] = {"updated": None, "worse": exc.worse, "accepted": None}

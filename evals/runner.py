@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import json
 import os
 import re
@@ -76,6 +77,19 @@ def cassette(model_id: str, case_id: str, mode: str | None) -> Iterator[None]:
         )
 
 
+def _bind(handler: type[SimpleHTTPRequestHandler], wait: float = 30.0) -> ThreadingHTTPServer:
+    """The fixed port may be held for a moment by another eval run on this machine (each case
+    holds it only while it runs): wait for it rather than fail the case."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            return ThreadingHTTPServer(("127.0.0.1", FIXTURE_PORT), handler)
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE or time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
 @contextlib.contextmanager
 def fixture_server(root: Path) -> Iterator[None]:
     """Serves the case's fixture folder on 127.0.0.1:FIXTURE_PORT."""
@@ -87,7 +101,7 @@ def fixture_server(root: Path) -> Iterator[None]:
         def log_message(self, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", FIXTURE_PORT), Quiet)
+    server = _bind(Quiet)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

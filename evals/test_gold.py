@@ -62,3 +62,16 @@ def test_the_gold_answers_score_perfectly_as_a_suite(replayed):
 def test_a_gold_plan_with_no_execution_check_still_runs_on_its_fixture(case):
     status, error = run_gold_plan(case)
     assert status == ("partial" if case.id in PARTIAL_BY_DESIGN else "ok"), error
+
+
+def test_the_replay_has_teeth_a_wrong_answer_is_not_perfect():
+    """The same path with a subtly wrong plan (md5 for sha256) falls short, naming the figure."""
+    from evals.gold_replay import ScriptedModel, scripted_model
+    from evals.runner import run_case
+
+    case = next(c for c in CASES if c.id == "checksums-release")
+    wrong = load_gold_plan(case.id)
+    wrong["nodes"][1]["params"]["command"] = "md5sum ${file}"
+    with scripted_model(ScriptedModel(json.dumps(wrong))):
+        record = run_case(case, "gold")
+    assert imperfections(case, record) == ["execution_ok: 0.0, wanted 1.0"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -67,7 +68,7 @@ def run(
         click.echo("\n".join(r["replay_mismatch"] for r in stale), err=True)
         click.echo(f"{len(stale)} stale recording(s): re-record them, then run again", err=True)
         sys.exit(1)
-    result = {
+    result: dict[str, Any] = {
         "model": model_id,
         "started": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "seconds": time.monotonic() - started,

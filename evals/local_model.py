@@ -41,7 +41,7 @@ def local_model(model_id: str = LOCAL_MODEL_ID, model_name: str = "qwen05") -> I
     """Register the local server's model with llm for the duration; yields its model id."""
     sync = LlamaCppChat(model_id, model_name=model_name, api_base=API_BASE, supports_schema=True)
     async_ = LlamaCppAsyncChat(model_id, model_name=model_name, api_base=API_BASE, supports_schema=True)
-    sync.needs_key = async_.needs_key = None  # a local server takes no key
+    sync.needs_key = async_.needs_key = None  # type: ignore[assignment]  # a local server takes no key
 
     class LocalModelPlugin:
         __name__ = "LocalModelPlugin"

@@ -52,6 +52,8 @@ def run(
         raise click.UsageError("--accept only goes with --update-baseline")
     if accept is not None and not accept.strip():
         raise click.UsageError("--accept needs a reason")
+    if update_baseline and pattern != "*":
+        raise click.UsageError("the baseline holds the whole suite's figures: --update-baseline runs every case")
     cases = load_cases(pattern)
     if not cases:
         raise click.UsageError(f"no cases match {pattern!r}")

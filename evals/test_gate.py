@@ -161,6 +161,9 @@ def test_accepted_worse_figures_are_stored_with_their_reason_and_shown(gate):
     assert "the refusals were failures all along (refusal_rate_on_impossible: 1.000 -> 0.000;" in later
 
 
-def test_accept_needs_update_baseline_and_a_reason(gate):
+def test_accept_needs_update_baseline_and_a_reason_and_a_baseline_the_whole_suite(gate):
     assert gate(GOOD, "--accept", "why").exit_code == 2
     assert gate(GOOD, "--update-baseline", "--accept", " ").exit_code == 2
+    subset = gate(GOOD, "--update-baseline", "--cases", "copy-*")
+    assert subset.exit_code == 2 and "every case" in subset.output
+    assert not baseline.baseline_path("fake").exists()

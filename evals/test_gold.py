@@ -75,3 +75,18 @@ def test_the_replay_has_teeth_a_wrong_answer_is_not_perfect():
     with scripted_model(ScriptedModel(json.dumps(wrong))):
         record = run_case(case, "gold")
     assert imperfections(case, record) == ["execution_ok: 0.0, wanted 1.0"]
+
+
+@pytest.mark.parametrize("case", [c for c in DOABLE if c.gold is not None], ids=lambda c: c.id)
+def test_a_gold_plan_has_its_gold_graphs_shape_exactly(case):
+    """F1s of 1 leave room for a batch flag that differs (a batch and a plain node of one type
+    still match): every node pairs with a gold node of the same type, batching and parallelism."""
+    from evals.scoring import NodeShape, match_nodes, shapes, similarity
+    from planflow.ir import Workflow
+
+    predicted = shapes(Workflow.model_validate(load_gold_plan(case.id)))
+    gold = [NodeShape(n.id, n.type, n.batch, n.parallel) for n in case.gold.nodes]
+    matching = match_nodes(predicted, gold)
+    assert len(matching) == len(predicted) == len(gold), case.id
+    by_id = {g.id: g for g in gold}
+    assert all(similarity(p, by_id[matching[p.id]]) == pytest.approx(1.0) for p in predicted), case.id

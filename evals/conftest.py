@@ -15,3 +15,6 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     monkeypatch.setenv("LLM_USER_PATH", str(home / "llm"))
     monkeypatch.delenv("PLANFLOW_MODEL", raising=False)
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    # Only the built-in node types, whatever plugins are installed: the planner's catalog is part
+    # of every recorded prompt (PLANFLOW_PLUGINS, as tests/conftest.py sets it).
+    monkeypatch.setenv("PLANFLOW_PLUGINS", "0")

@@ -287,6 +287,9 @@ def run_cases(
 ) -> list[dict[str, Any]]:
     """Cases run concurrently when live; recording and replay patch HTTP globally, so one at a time."""
     os.environ.setdefault("PLANFLOW_HOME", tempfile.mkdtemp(prefix="planflow-evals-"))
+    # The recorded prompts hold the built-in catalog: installed node-type plugins stay out unless
+    # asked for (PLANFLOW_PLUGINS=1).
+    os.environ.setdefault("PLANFLOW_PLUGINS", "0")
     if mode is not None or any(f":{FIXTURE_PORT}" in c.request for c in cases):
         jobs = 1
     if jobs <= 1:

@@ -54,6 +54,13 @@ def test_gold_graphs_use_real_types_and_their_own_ids():
             assert all(a in ids and b in ids for a, b in case.gold.edges), case.id
 
 
+def test_the_suite_plans_with_the_built_in_catalog_only():
+    """The catalog is part of every recorded prompt: an installed plugin must not change it."""
+    import os
+
+    assert os.environ["PLANFLOW_PLUGINS"] == "0"
+
+
 def test_every_case_has_a_cassette():
     missing = [c.id for c in CASES if not cassette_path(MODEL, c.id).exists()]
     assert not missing, f"record them: python -m evals run -m {MODEL} --record --cases NAME ({missing})"

@@ -148,9 +148,7 @@ def startup_ratio(rounds: int = 7) -> tuple[float, dict[str, list[float]]]:
         shell_flow.write_text(json.dumps(one_node({"id": "s", "type": "shell", "params": {"command": "echo hi"}})))
         llm_flow = Path(tmp, "llm.json")
         llm_flow.write_text(json.dumps(one_node({"id": "a", "type": "llm", "params": {"prompt": "Say ok."}})))
-        check = subprocess.run(
-            planflow_run(llm_flow, "--json"), cwd=tmp, env=env, capture_output=True, text=True
-        )
+        check = subprocess.run(planflow_run(llm_flow, "--json"), cwd=tmp, env=env, capture_output=True, text=True)
         assert json.loads(check.stdout)["status"] == "ok", check.stdout + check.stderr
         times = interleaved(
             {

@@ -5,6 +5,9 @@ so neither always runs first) and reports medians of several rounds and their ra
 
 python bench/whole.py shell [ROUNDS]     # 1,000 echo items at parallel 10 vs xargs -P10
 python bench/whole.py startup [ROUNDS]   # one-step shell run vs one-step llm run
+
+--before CHECKOUT adds `planflow run` from another checkout (`git worktree add /tmp/old main`),
+run with the same Python, interleaved with the rest: a before/after in one measurement.
 """
 
 from __future__ import annotations
@@ -30,10 +33,18 @@ XARGS = f"seq {SHELL_ITEMS} | xargs -P{SHELL_PARALLEL} -I{{}} bash -c 'echo {{}}
 LOOPBACK_MODEL = "bench-loopback"
 
 
+BEFORE: str | None = None  # a checkout whose planflow is also measured (--before)
+
+
 def wall(argv: list[str], cwd: str, env: dict[str, str] | None = None) -> float:
     started = time.perf_counter()
     subprocess.run(argv, cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL)
     return time.perf_counter() - started
+
+
+def before_env(env: Any) -> dict[str, str]:
+    assert BEFORE is not None
+    return {**env, "PYTHONPATH": BEFORE}
 
 
 def interleaved(commands: dict[str, Any], rounds: int) -> dict[str, list[float]]:
@@ -73,13 +84,13 @@ def shell_ratio(rounds: int = 5) -> tuple[float, dict[str, list[float]]]:
             {"items": {"type": "array", "default": list(range(1, SHELL_ITEMS + 1))}},
         )
         path.write_text(json.dumps(doc))
-        times = interleaved(
-            {
-                "planflow run": lambda: wall(planflow_run(path), tmp),
-                "xargs": lambda: wall(["bash", "-c", XARGS], tmp),
-            },
-            rounds,
-        )
+        commands = {
+            "planflow run": lambda: wall(planflow_run(path), tmp),
+            "xargs": lambda: wall(["bash", "-c", XARGS], tmp),
+        }
+        if BEFORE:
+            commands["planflow run (before)"] = lambda: wall(planflow_run(path), tmp, before_env(os.environ))
+        times = interleaved(commands, rounds)
     return statistics.median(times["planflow run"]) / statistics.median(times["xargs"]), times
 
 
@@ -150,19 +161,25 @@ def startup_ratio(rounds: int = 7) -> tuple[float, dict[str, list[float]]]:
         llm_flow.write_text(json.dumps(one_node({"id": "a", "type": "llm", "params": {"prompt": "Say ok."}})))
         check = subprocess.run(planflow_run(llm_flow, "--json"), cwd=tmp, env=env, capture_output=True, text=True)
         assert json.loads(check.stdout)["status"] == "ok", check.stdout + check.stderr
-        times = interleaved(
-            {
-                "shell step": lambda: wall(planflow_run(shell_flow), tmp, env),
-                "llm step": lambda: wall(planflow_run(llm_flow), tmp, env),
-            },
-            rounds,
-        )
+        commands = {
+            "shell step": lambda: wall(planflow_run(shell_flow), tmp, env),
+            "llm step": lambda: wall(planflow_run(llm_flow), tmp, env),
+        }
+        if BEFORE:
+            commands["shell step (before)"] = lambda: wall(planflow_run(shell_flow), tmp, before_env(env))
+            commands["llm step (before)"] = lambda: wall(planflow_run(llm_flow), tmp, before_env(env))
+        times = interleaved(commands, rounds)
     return statistics.median(times["llm step"]) / statistics.median(times["shell step"]), times
 
 
 if __name__ == "__main__":
-    section = sys.argv[1] if len(sys.argv) > 1 else "shell"
-    count = int(sys.argv[2]) if len(sys.argv) > 2 else 7
+    args = sys.argv[1:]
+    if "--before" in args:
+        at = args.index("--before")
+        BEFORE = str(Path(args[at + 1]).resolve())
+        del args[at : at + 2]
+    section = args[0] if args else "shell"
+    count = int(args[1]) if len(args) > 1 else 7
     os.environ.setdefault("PLANFLOW_HOME", tempfile.mkdtemp())
     if section == "shell":
         ratio, times = shell_ratio(count)
@@ -172,3 +189,8 @@ if __name__ == "__main__":
         print(f"one-step llm run / one-step shell run: ratio {ratio:.2f} (target <= 2.0)")
     for name, seconds in times.items():
         print("  " + summary(name, seconds))
+    if BEFORE:
+        base = "xargs" if section == "shell" else "shell step"
+        for name, seconds in times.items():
+            if name.endswith("(before)"):
+                print(f"  {name} / {base}: ratio {statistics.median(seconds) / statistics.median(times[base]):.2f}")

@@ -151,6 +151,10 @@ def loopback_llm(folder: str) -> Iterator[dict[str, str]]:
         server.server_close()
 
 
+def _runner(flow: Path, cwd: str, env: dict[str, str]) -> Any:
+    return lambda: wall(planflow_run(flow), cwd, env)
+
+
 def startup_ratio(rounds: int = 7) -> tuple[float, dict[str, list[float]]]:
     """A one-step llm run (model on a loopback server: start-up, model resolution, one call)
     over a one-step shell run (`echo hi`)."""
@@ -161,13 +165,16 @@ def startup_ratio(rounds: int = 7) -> tuple[float, dict[str, list[float]]]:
         llm_flow.write_text(json.dumps(one_node({"id": "a", "type": "llm", "params": {"prompt": "Say ok."}})))
         check = subprocess.run(planflow_run(llm_flow, "--json"), cwd=tmp, env=env, capture_output=True, text=True)
         assert json.loads(check.stdout)["status"] == "ok", check.stdout + check.stderr
-        commands = {
-            "shell step": lambda: wall(planflow_run(shell_flow), tmp, env),
-            "llm step": lambda: wall(planflow_run(llm_flow), tmp, env),
-        }
+        # the llm step after a 1 s shell step: what the model's imports can overlap with
+        after_flow = Path(tmp, "after.json")
+        after = one_node({"id": "s", "type": "shell", "params": {"command": "sleep 1"}})
+        after["nodes"].append({"id": "a", "type": "llm", "params": {"prompt": "Say ok."}})
+        after["edges"] = [{"from": "s", "to": "a"}]
+        after_flow.write_text(json.dumps(after))
+        flows = {"shell step": shell_flow, "llm step": llm_flow, "sleep 1 then llm step": after_flow}
+        commands = {name: _runner(flow, tmp, env) for name, flow in flows.items()}
         if BEFORE:
-            commands["shell step (before)"] = lambda: wall(planflow_run(shell_flow), tmp, before_env(env))
-            commands["llm step (before)"] = lambda: wall(planflow_run(llm_flow), tmp, before_env(env))
+            commands.update({f"{name} (before)": _runner(flow, tmp, before_env(env)) for name, flow in flows.items()})
         times = interleaved(commands, rounds)
     return statistics.median(times["llm step"]) / statistics.median(times["shell step"]), times
 
@@ -189,8 +196,7 @@ if __name__ == "__main__":
         print(f"one-step llm run / one-step shell run: ratio {ratio:.2f} (target <= 2.0)")
     for name, seconds in times.items():
         print("  " + summary(name, seconds))
-    if BEFORE:
-        base = "xargs" if section == "shell" else "shell step"
-        for name, seconds in times.items():
-            if name.endswith("(before)"):
-                print(f"  {name} / {base}: ratio {statistics.median(seconds) / statistics.median(times[base]):.2f}")
+    for name, seconds in times.items():
+        base = "xargs" if section == "shell" else "shell step" + (" (before)" if name.endswith("(before)") else "")
+        if name not in (base, "planflow run"):
+            print(f"  {name} / {base}: ratio {statistics.median(seconds) / statistics.median(times[base]):.2f}")

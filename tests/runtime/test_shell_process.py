@@ -45,7 +45,7 @@ def test_cancelling_starts_leaves_no_process(tmp_path):
     """Cancelled while queued for a spawn thread or while starting: nothing is left running."""
 
     async def cancelled_starts() -> list[int]:
-        argv = ["bash", "-c", 'echo $$ >> pids; exec sleep 30']
+        argv = ["bash", "-c", "echo $$ >> pids; exec sleep 30"]
         env = {os.fsencode(k): os.fsencode(v) for k, v in os.environ.items()}
         starts = [asyncio.ensure_future(_process.start(argv, env, tmp_path, False)) for _ in range(40)]
         await asyncio.sleep(0.01)

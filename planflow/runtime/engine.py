@@ -251,7 +251,7 @@ def _preflight_models(workflow: Workflow, run: RunContext) -> None:
         if node.type == "llm":
             model = node.params.get("model")
             if model is None or (isinstance(model, str) and "${" not in model):
-                handle = run.models.get(model, checking=True)
+                handle = run.models.get(model)
                 check_llm_options(node, handle.model_id, handle.model)
 
 
@@ -295,7 +295,6 @@ async def run_workflow(
     registry = registry or default_registry()
     values = resolve_inputs(workflow, inputs or {}, from_text=inputs_are_text)
     _preflight_models(workflow, run)
-    run.models.warm_up()
     shared: dict[str, Any] = dict(values)
     tracker: dict[str, BatchState] = {}
     try:

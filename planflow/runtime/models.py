@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
-import sys
-import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,75 +39,20 @@ class ModelCache:
     def __init__(self, default: str | None = None) -> None:
         self._default = default
         self._handles: dict[str, ModelHandle] = {}
-        self._warm_up: threading.Thread | None = None
-        self._warm_up_errors: list[BaseException] = []
 
     @property
     def default(self) -> str | None:
         """The model named for this run (-m), if any; a remote worker rebuilds its cache from it."""
         return self._default
 
-    def get(self, model_id: str | None, checking: bool = False) -> ModelHandle:
-        """The model, ready to use; `checking` (the preflight): resolved and its key checked, but
-        the imports its requests need may still be deferred (see warm_up)."""
+    def get(self, model_id: str | None) -> ModelHandle:
         name = model_id or default_model_id(self._default)
         if name not in self._handles:
             self._handles[name] = _resolve(name)
-        if not checking:
-            self._finish_imports()
         return self._handles[name]
-
-    def _finish_imports(self) -> None:
-        # A lazy module is not safe to finish from two threads at once (Python 3.11): a sync
-        # model's items would, each in its own pool thread. So it is finished here, first.
-        if self._warm_up is None and _deferred_openai():
-            _load_openai(self._warm_up_errors)
-        elif self._warm_up is not None:
-            self._warm_up.join()
-        if self._warm_up_errors:
-            raise ModelUnavailable(f"cannot import openai: {self._warm_up_errors[0]}")
-
-    def warm_up(self) -> None:
-        """Once the preflight has resolved the run's models: finish the imports their first
-        request needs (`openai`, deferred by _defer_openai) on a thread, while the steps before
-        the first llm step run. The next get() waits for it."""
-        if self._warm_up is None and self._handles and _deferred_openai():
-            self._warm_up = threading.Thread(
-                target=_load_openai, args=(self._warm_up_errors,), name="planflow-model-warm-up", daemon=True
-            )
-            self._warm_up.start()
-
-
-def _defer_openai() -> None:
-    """llm's built-in OpenAI plugin imports `openai` when plugins load, but uses it only to make
-    a request; the import is most of an llm run's start-up (1-3 s: every openai.types model).
-    Make it lazy, so resolving and checking models before anything runs does not wait for it."""
-    if "openai" in sys.modules:
-        return
-    spec = importlib.util.find_spec("openai")
-    if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
-        return
-    loader = importlib.util.LazyLoader(spec.loader)
-    spec.loader = loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["openai"] = module
-    loader.exec_module(module)
-
-
-def _deferred_openai() -> bool:
-    module = sys.modules.get("openai")
-    return module is not None and type(module).__name__ == "_LazyModule"
-
-
-def _load_openai(errors: list[BaseException]) -> None:
-    try:
-        sys.modules["openai"].__name__  # noqa: B018 - any attribute finishes a lazy module's import
-    except BaseException as exc:  # kept for get(), on the run's thread
-        errors.append(exc)
 
 
 def _resolve(name: str) -> ModelHandle:
-    _defer_openai()
     import llm
 
     model: Any

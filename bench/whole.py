@@ -165,7 +165,7 @@ def startup_ratio(rounds: int = 7) -> tuple[float, dict[str, list[float]]]:
         llm_flow.write_text(json.dumps(one_node({"id": "a", "type": "llm", "params": {"prompt": "Say ok."}})))
         check = subprocess.run(planflow_run(llm_flow, "--json"), cwd=tmp, env=env, capture_output=True, text=True)
         assert json.loads(check.stdout)["status"] == "ok", check.stdout + check.stderr
-        # the llm step after a 1 s shell step: what the model's imports can overlap with
+        # the llm step after a 1 s shell step: what the model's imports could overlap with
         after_flow = Path(tmp, "after.json")
         after = one_node({"id": "s", "type": "shell", "params": {"command": "sleep 1"}})
         after["nodes"].append({"id": "a", "type": "llm", "params": {"prompt": "Say ok."}})
@@ -173,6 +173,8 @@ def startup_ratio(rounds: int = 7) -> tuple[float, dict[str, list[float]]]:
         after_flow.write_text(json.dumps(after))
         flows = {"shell step": shell_flow, "llm step": llm_flow, "sleep 1 then llm step": after_flow}
         commands = {name: _runner(flow, tmp, env) for name, flow in flows.items()}
+        # the floor under any llm step: llm's OpenAI plugin imports this whole package as it loads
+        commands["python -c 'import openai'"] = lambda: wall([sys.executable, "-c", "import openai"], tmp, env)
         if BEFORE:
             commands.update({f"{name} (before)": _runner(flow, tmp, before_env(env)) for name, flow in flows.items()})
         times = interleaved(commands, rounds)

@@ -62,3 +62,12 @@ def test_cancelling_starts_leaves_no_process(tmp_path):
     while any(alive(pid) for pid in pids) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert [pid for pid in pids if alive(pid)] == []
+
+
+def test_without_pidfds_a_thread_waits_for_each_exit(tmp_path, monkeypatch):
+    monkeypatch.setattr(_process, "PIDFDS", False)  # macOS, or a kernel before 5.3
+    out = run_doc(workflow(shell("echo hi; exit 4")), cwd=tmp_path)
+    assert out.error == {"node": "s", "message": "command exited with 4: hi"}
+    out = run_doc(workflow(shell("echo $$ > bash.pid; exec sleep 30", timeout=0.3)), cwd=tmp_path)
+    assert "timed out after 0.3 s" in out.error["message"]
+    assert not alive(int((tmp_path / "bash.pid").read_text()))

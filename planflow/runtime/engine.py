@@ -9,11 +9,8 @@ does not depend on.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import math
-import sys
-import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from graphlib import TopologicalSorter
 from typing import Any, Literal
@@ -267,33 +264,6 @@ def _preflight_models(workflow: Workflow, run: RunContext) -> None:
                 check_llm_options(node, handle.model_id, handle.model)
 
 
-@contextlib.contextmanager
-def _pidfd_child_watcher() -> Iterator[None]:
-    """For one run: watch subprocesses with pidfds instead of a thread each (Python 3.11; 3.12+
-    does this itself). The watcher is process-wide and bound to this loop, so it is installed
-    only from the main thread and the previous watcher is restored when the run ends."""
-    if (
-        sys.version_info >= (3, 12)
-        or not hasattr(asyncio, "PidfdChildWatcher")
-        or threading.current_thread() is not threading.main_thread()
-    ):
-        yield
-        return
-    previous = asyncio.get_child_watcher()
-    watcher = asyncio.PidfdChildWatcher()
-    try:
-        watcher.attach_loop(asyncio.get_running_loop())
-        asyncio.set_child_watcher(watcher)
-    except (OSError, RuntimeError):
-        yield
-        return
-    try:
-        yield
-    finally:
-        watcher.close()
-        asyncio.set_child_watcher(previous)
-
-
 async def run_workflow(
     workflow: Workflow,
     inputs: dict[str, Any] | None = None,
@@ -316,8 +286,7 @@ async def run_workflow(
         return run.result
     node_ids = [n.id for n in workflow.nodes]
     try:
-        with _pidfd_child_watcher():
-            await flow.run_async(shared)
+        await flow.run_async(shared)
     except RunFailed as exc:
         run.progress.node_finished(exc.node_id, False)
         nodes = _node_outputs(shared, node_ids)

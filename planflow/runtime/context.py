@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from planflow.runtime.errors import InputError
 from planflow.runtime.models import ModelCache
+from planflow.runtime.pacing import LLMGate
 from planflow.runtime.paths import PathPolicy
 from planflow.runtime.progress import NullProgress, Progress
 
@@ -61,6 +62,8 @@ class RunContext:
     allow_outside: bool = False
     # Processes (shell items) alive at once across the whole run, whatever each batch allows.
     max_processes: int = field(default_factory=default_max_processes)
+    # llm calls' limits, budgets and totals, and the transient-retry policy (pacing.py).
+    llm: LLMGate = field(default_factory=LLMGate.from_environment)
     _process_slots: asyncio.Semaphore | None = None
     _http: aiohttp.ClientSession | None = None
     _pools: dict[str, ThreadPoolExecutor] = field(default_factory=dict)

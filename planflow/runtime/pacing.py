@@ -1,0 +1,259 @@
+"""The run's gate in front of every llm call: requests and tokens per minute per model, a
+concurrency that backs off on 429s (AIMD), budgets, and the run's totals.
+
+One `LLMGate` per run (`RunContext.llm`), shared by every node and batch, so two batches on the
+same model share its limits. An llm item does, per attempt:
+
+    async with gate.call(model_name, ceiling, input_tokens) as call:   # waits, or BudgetExceeded
+        ...the request...
+        call.used(input_tokens, output_tokens)
+
+and the gate's `retry` policy (transient.py) drives the attempts around that. http items use
+the retry policy only: a URL is not a model.
+
+Limits come from, first to last: `--rpm`/`--tpm` (every model), `PLANFLOW_RPM`/`PLANFLOW_TPM`
+(every model), and `$PLANFLOW_HOME/limits.json` (per model, see limits.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from aiolimiter import AsyncLimiter
+
+from planflow.runtime.errors import BudgetExceeded, InputError
+from planflow.runtime.limits import ModelLimits, load_limits
+from planflow.runtime.prices import price_for
+from planflow.runtime.transient import RetryPolicy, classify
+
+# What an answer is assumed to cost before it exists (tokens-per-minute and --max-cost).
+ASSUMED_OUTPUT_TOKENS = 500
+# A limiter lets at most this share of a minute's budget through at once: a full minute's burst
+# at the start of a run is what providers that count in short windows answer with 429s.
+BURST_SHARE_OF_MINUTE = 1 / 600
+
+
+def _paced(per_minute: float) -> AsyncLimiter:
+    """A leaky bucket holding a tenth of a second's budget (at least one unit)."""
+    capacity = max(1.0, per_minute * BURST_SHARE_OF_MINUTE)
+    return AsyncLimiter(capacity, capacity * 60.0 / per_minute)
+
+
+class AdaptiveConcurrency:
+    """How many calls to one model may be in flight: unbounded (the batches' own limits apply)
+    until a 429, then halved (at least 1), then one more per `limit` successes (about one
+    round trip), unbounded again once back at the largest concurrency a batch asked for.
+    Only the first 429 of a round counts: fifty calls refused together halve the limit once."""
+
+    def __init__(self) -> None:
+        self.limit: int | None = None
+        self.in_flight = 0
+        self.ceiling = 1
+        self.generation = 0  # bumped at each decrease; a 429 from an older round is ignored
+        self._successes = 0
+        self._changed = asyncio.Condition()
+
+    async def acquire(self, ceiling: int) -> int:
+        self.ceiling = max(self.ceiling, ceiling)
+        async with self._changed:
+            await self._changed.wait_for(lambda: self.limit is None or self.in_flight < self.limit)
+            self.in_flight += 1
+            return self.generation
+
+    async def release(self, generation: int, rate_limited: bool, succeeded: bool) -> None:
+        if rate_limited and generation == self.generation:
+            self.limit = max(1, min(self.limit or self.in_flight, self.in_flight) // 2)
+            self.generation += 1
+            self._successes = 0
+        elif succeeded and self.limit is not None:
+            self._successes += 1
+            if self._successes >= self.limit:
+                self._successes = 0
+                self.limit += 1
+                if self.limit >= self.ceiling:
+                    self.limit = None
+        async with self._changed:
+            self.in_flight -= 1
+            self._changed.notify_all()
+
+
+class ModelPace:
+    """One model's shared state: its limiters, its adaptive concurrency, the tokens owed."""
+
+    def __init__(self, limits: ModelLimits) -> None:
+        self.limits = limits
+        self.requests = _paced(limits.rpm) if limits.rpm else None
+        self.tokens = _paced(limits.tpm) if limits.tpm else None
+        self.concurrency = AdaptiveConcurrency()
+        self.token_correction = 0  # real usage minus estimates so far, charged to the next calls
+        self.resume_at = 0.0  # a 429 said "not before then" (monotonic): it holds for every call
+
+    async def wait_for_resume(self) -> None:
+        while (delay := self.resume_at - time.monotonic()) > 0:
+            await asyncio.sleep(delay)
+
+    def hold_off(self, seconds: float | None) -> None:
+        if seconds:
+            self.resume_at = max(self.resume_at, time.monotonic() + seconds)
+
+    async def take_tokens(self, estimate: int) -> None:
+        if self.tokens is None:
+            return
+        amount = max(0, estimate + self.token_correction)
+        self.token_correction = 0
+        # A call bigger than the bucket counts as a full bucket (aiolimiter cannot go into debt).
+        amount = min(amount, int(self.tokens.max_rate))
+        if amount:
+            await self.tokens.acquire(amount)
+
+
+@dataclass
+class CallRecord:
+    """What one attempt reports back: the usage the provider gave."""
+
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+
+    def used(self, input_tokens: int | None, output_tokens: int | None) -> None:
+        self.input_tokens, self.output_tokens = input_tokens, output_tokens
+
+
+@dataclass
+class LLMGate:
+    limits: dict[str, ModelLimits] = field(default_factory=dict)  # by model id or provider name
+    default_limits: ModelLimits = field(default_factory=ModelLimits)  # --rpm/--tpm, PLANFLOW_RPM/TPM
+    max_llm_calls: int | None = None
+    max_cost: Decimal | None = None
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    _paces: dict[str, ModelPace] = field(default_factory=dict)
+    _calls = 0
+    _input_tokens = 0
+    _output_tokens = 0
+    _cost = Decimal(0)
+    _unpriced: set[str] = field(default_factory=set)
+    _reserved_cost = Decimal(0)  # estimates of calls in flight, so fifty at once cannot overspend
+
+    @classmethod
+    def from_environment(
+        cls,
+        rpm: float | None = None,
+        tpm: float | None = None,
+        max_llm_calls: int | None = None,
+        max_cost: Decimal | None = None,
+    ) -> LLMGate:
+        """Explicit values (the CLI's) over PLANFLOW_RPM/PLANFLOW_TPM, over limits.json."""
+        defaults = ModelLimits(
+            rpm if rpm is not None else _env_rate("PLANFLOW_RPM"),
+            tpm if tpm is not None else _env_rate("PLANFLOW_TPM"),
+        )
+        return cls(load_limits(), defaults, max_llm_calls, max_cost, RetryPolicy.from_environment())
+
+    def limits_for(self, model_id: str, model_name: str) -> ModelLimits:
+        entry = self.limits.get(model_id) or self.limits.get(model_name) or ModelLimits()
+        return ModelLimits(self.default_limits.rpm or entry.rpm, self.default_limits.tpm or entry.tpm)
+
+    def _pace(self, model_id: str, model_name: str) -> ModelPace:
+        if model_id not in self._paces:
+            self._paces[model_id] = ModelPace(self.limits_for(model_id, model_name))
+        return self._paces[model_id]
+
+    @contextlib.asynccontextmanager
+    async def call(self, model_id: str, model_name: str, ceiling: int, input_tokens: int) -> AsyncIterator[CallRecord]:
+        """One request to the model: waits for a slot and the limits, then checks the budgets
+        (raising BudgetExceeded before anything is sent), then yields; the caller reports the
+        usage on the record. `ceiling`: the calling batch's own concurrency."""
+        pace = self._pace(model_id, model_name)
+        generation = await pace.concurrency.acquire(ceiling)
+        record = CallRecord()
+        rate_limited = succeeded = False
+        reserved = Decimal(0)
+        try:
+            await pace.wait_for_resume()
+            if pace.requests is not None:
+                await pace.requests.acquire()
+            await pace.take_tokens(input_tokens + ASSUMED_OUTPUT_TOKENS)
+            reserved = self._admit(model_name, input_tokens)
+            self._calls += 1
+            try:
+                yield record
+            except Exception as exc:
+                verdict = classify(exc)
+                rate_limited = verdict is not None and verdict.rate_limited
+                if rate_limited:
+                    pace.hold_off(verdict.retry_after)  # type: ignore[union-attr]
+                raise
+            succeeded = True
+            self._account(pace, model_name, input_tokens, record)
+        finally:
+            self._reserved_cost -= reserved
+            await pace.concurrency.release(generation, rate_limited, succeeded)
+
+    def _admit(self, model_name: str, input_tokens: int) -> Decimal:
+        """The budgets' check for the call about to be sent; returns the cost reserved for it."""
+        if self.max_llm_calls is not None and self._calls + 1 > self.max_llm_calls:
+            raise BudgetExceeded(f"--max-llm-calls {self.max_llm_calls} reached: {self._spent()}")
+        if self.max_cost is None:
+            return Decimal(0)
+        price = price_for(model_name)
+        if price is None:
+            raise BudgetExceeded(
+                f"--max-cost cannot be kept: no price is known for model {model_name!r} "
+                f"(drop --max-cost, or use --max-llm-calls); nothing was sent to it; {self._spent()}"
+            )
+        estimate = price.cost(input_tokens, ASSUMED_OUTPUT_TOKENS)
+        if self._cost + self._reserved_cost + estimate > self.max_cost:
+            raise BudgetExceeded(
+                f"--max-cost ${self.max_cost} reached: the next call (about ${estimate:.6f}) would exceed it; "
+                f"{self._spent()}"
+            )
+        self._reserved_cost += estimate
+        return estimate
+
+    def _account(self, pace: ModelPace, model_name: str, estimated_input: int, record: CallRecord) -> None:
+        used_in = record.input_tokens if record.input_tokens is not None else estimated_input
+        used_out = record.output_tokens if record.output_tokens is not None else ASSUMED_OUTPUT_TOKENS
+        self._input_tokens += used_in
+        self._output_tokens += used_out
+        pace.token_correction += used_in + used_out - (estimated_input + ASSUMED_OUTPUT_TOKENS)
+        price = price_for(model_name)
+        if price is None:
+            self._unpriced.add(model_name)
+        else:
+            self._cost += price.cost(used_in, used_out)
+
+    def totals(self) -> dict[str, Any]:
+        """Run totals for the journal. llm_calls counts requests sent (retries included); the
+        tokens and cost, answered calls. cost_usd is None when a model used has no known price."""
+        return {
+            "llm_calls": self._calls,
+            "input_tokens": self._input_tokens,
+            "output_tokens": self._output_tokens,
+            "cost_usd": None if self._unpriced else float(self._cost),
+        }
+
+    def _spent(self) -> str:
+        cost = "cost unknown" if self._unpriced else f"${self._cost:.6f}"
+        return (
+            f"spent so far: {self._calls} llm calls, {self._input_tokens} input and "
+            f"{self._output_tokens} output tokens, {cost}"
+        )
+
+
+def _env_rate(name: str) -> float | None:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        rate = float(value)
+    except ValueError:
+        rate = 0.0
+    if not 0 < rate < float("inf"):
+        raise InputError(f"{name} must be a positive number (per minute), got {value!r}")
+    return rate

@@ -46,6 +46,8 @@ class Stats:
     total: int = 0
     by_status: collections.Counter[int] = field(default_factory=collections.Counter)
     arrivals: list[float] = field(default_factory=list)  # time.monotonic() of each request
+    in_flight_at_arrival: list[int] = field(default_factory=list)  # counting the one arriving
+    answers: list[tuple[float, int]] = field(default_factory=list)  # (time.monotonic(), status)
     prompts: list[str] = field(default_factory=list)
     in_flight: int = 0
     max_in_flight: int = 0
@@ -126,6 +128,7 @@ class OpenAIServer:
         stats.arrivals.append(time.monotonic())
         stats.in_flight += 1
         stats.max_in_flight = max(stats.max_in_flight, stats.in_flight)
+        stats.in_flight_at_arrival.append(stats.in_flight)
         try:
             body = await request.json()
             prompt = _last_user_text(body.get("messages", []))
@@ -136,6 +139,7 @@ class OpenAIServer:
         finally:
             stats.in_flight -= 1
         stats.by_status[response.status] += 1
+        stats.answers.append((time.monotonic(), response.status))
         return response
 
     def _answer(self, body: dict[str, Any], prompt: str) -> web.Response:

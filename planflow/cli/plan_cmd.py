@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from planflow.cli.exit_codes import ExitStatus
+from planflow.cli.pacing_options import pacing_options
 from planflow.cli.run_cmd import allow_outside_option, execute, fail
 
 model_option = click.option("-m", "--model", help="Any llm model id (else PLANFLOW_MODEL, else llm's default).")
@@ -91,6 +92,7 @@ def plan_command(
 @click.option("-q", "--quiet", is_flag=True, help="No progress output.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run's result as one JSON object.")
 @allow_outside_option
+@pacing_options
 def do_command(
     request: str,
     model: str | None,
@@ -101,6 +103,7 @@ def do_command(
     quiet: bool,
     as_json: bool,
     allow_outside: bool,
+    gate: Any,
 ) -> None:
     """Plan REQUEST, show what will run, ask, then run it (the default command)."""
     from planflow.cli.review import render_review
@@ -127,4 +130,4 @@ def do_command(
         if not click.confirm("Run it?", default=False):
             click.echo("Not run.", err=True)
             raise SystemExit(ExitStatus.OK)
-    execute(result.workflow, {}, model, quiet, as_json, inputs_are_text=False, allow_outside=allow_outside)
+    execute(result.workflow, {}, model, quiet, as_json, inputs_are_text=False, allow_outside=allow_outside, gate=gate)

@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from planflow.cli.exit_codes import ExitStatus
+from planflow.cli.pacing_options import pacing_options
 from planflow.cli.progress_view import LiveProgress, SummaryProgress
 from planflow.cli.stop_signals import StopSignals
 
@@ -45,6 +46,7 @@ def execute(
     inputs_are_text: bool = True,
     executor_name: str | None = None,
     allow_outside: bool = False,
+    gate: Any = None,
 ) -> None:
     """Run with progress and print the result; shared by `run` and the plan-and-run command."""
     from planflow.runtime.context import RunContext
@@ -62,6 +64,8 @@ def execute(
     progress: Any = NullProgress() if quiet else LiveProgress() if live else SummaryProgress()
     try:
         run = RunContext(models=ModelCache(model), progress=progress, executor=executor, allow_outside=allow_outside)
+        if gate is not None:  # --rpm, --tpm, budgets (cli/pacing_options.py)
+            run.llm = gate
     except InputError as exc:  # PLANFLOW_MAX_PROCESSES is not a number
         fail(str(exc), ExitStatus.USAGE)
 
@@ -135,6 +139,7 @@ allow_outside_option = click.option(
     help="Where batch items run: local (default) or ray (joins RAY_ADDRESS, else a local Ray on loopback).",
 )
 @allow_outside_option
+@pacing_options
 def run_command(
     workflow: str,
     assignments: tuple[str, ...],
@@ -143,6 +148,7 @@ def run_command(
     model: str | None,
     executor_name: str | None,
     allow_outside: bool,
+    gate: Any,
 ) -> None:
     """Run a workflow FILE (or saved NAME) with inputs given as name=value."""
     from planflow.runtime.errors import InputError
@@ -153,4 +159,4 @@ def run_command(
         inputs = parse_assignments(list(assignments))
     except InputError as exc:
         fail(str(exc), ExitStatus.USAGE)
-    execute(loaded, inputs, model, quiet, as_json, executor_name=executor_name, allow_outside=allow_outside)
+    execute(loaded, inputs, model, quiet, as_json, executor_name=executor_name, allow_outside=allow_outside, gate=gate)

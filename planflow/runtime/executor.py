@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from planflow.runtime.context import NodeContext
-from planflow.runtime.errors import NodeFailure, RuntimeUserError
+from planflow.runtime.errors import NodeFailure, RunStop, RuntimeUserError
 
 MAX_BACKOFF_SECONDS = 60.0
 EXECUTOR_NAMES = ("local", "ray")
@@ -60,7 +60,7 @@ async def with_retries(call: Callable[[], Awaitable[Any]], attempts: int, wait: 
         try:
             return await call()
         except Exception as exc:
-            if attempt == attempts or (isinstance(exc, NodeFailure) and not exc.retryable):
+            if attempt == attempts or isinstance(exc, RunStop) or (isinstance(exc, NodeFailure) and not exc.retryable):
                 raise
             if wait > 0:
                 await asyncio.sleep(min(wait * 2 ** (attempt - 1), MAX_BACKOFF_SECONDS))

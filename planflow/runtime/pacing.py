@@ -41,9 +41,34 @@ BURST_SHARE_OF_MINUTE = 1 / 600
 
 
 def _paced(per_minute: float) -> AsyncLimiter:
-    """A leaky bucket holding a tenth of a second's budget (at least one unit)."""
+    """A leaky bucket holding a tenth of a second's budget (at least one request)."""
     capacity = max(1.0, per_minute * BURST_SHARE_OF_MINUTE)
     return AsyncLimiter(capacity, capacity * 60.0 / per_minute)
+
+
+class TokenPace:
+    """Tokens per minute, paid as they are used: a call may start once the tokens of the calls
+    before it have been paid for (within a tenth of a second), and then owes its own, however
+    many. Not aiolimiter: its bucket refuses an amount above its capacity and cannot go into
+    debt, so a bucket small enough to avoid a burst at the start (what short-window providers
+    answer with 429s) undercounts every large call. Corrections with the real usage move the
+    debt either way."""
+
+    def __init__(self, per_minute: float) -> None:
+        self.seconds_per_token = 60.0 / per_minute
+        self.tolerance = 0.1
+        self.paid_until = 0.0  # monotonic time at which every token owed so far is paid for
+
+    def reserve(self, tokens: int) -> float:
+        """Owe `tokens`; returns how long to wait before the call may start."""
+        now = time.monotonic()
+        self.paid_until = max(self.paid_until, now)
+        delay = max(0.0, self.paid_until - self.tolerance - now)
+        self.paid_until += tokens * self.seconds_per_token
+        return delay
+
+    def correct(self, tokens: int) -> None:
+        self.paid_until += tokens * self.seconds_per_token
 
 
 class AdaptiveConcurrency:
@@ -90,9 +115,8 @@ class ModelPace:
     def __init__(self, limits: ModelLimits) -> None:
         self.limits = limits
         self.requests = _paced(limits.rpm) if limits.rpm else None
-        self.tokens = _paced(limits.tpm) if limits.tpm else None
+        self.tokens = TokenPace(limits.tpm) if limits.tpm else None
         self.concurrency = AdaptiveConcurrency()
-        self.token_correction = 0  # real usage minus estimates so far, charged to the next calls
         self.resume_at = 0.0  # a 429 said "not before then" (monotonic): it holds for every call
 
     async def wait_for_resume(self) -> None:
@@ -104,14 +128,12 @@ class ModelPace:
             self.resume_at = max(self.resume_at, time.monotonic() + seconds)
 
     async def take_tokens(self, estimate: int) -> None:
-        if self.tokens is None:
-            return
-        amount = max(0, estimate + self.token_correction)
-        self.token_correction = 0
-        # A call bigger than the bucket counts as a full bucket (aiolimiter cannot go into debt).
-        amount = min(amount, int(self.tokens.max_rate))
-        if amount:
-            await self.tokens.acquire(amount)
+        if self.tokens is not None and (delay := self.tokens.reserve(estimate)) > 0:
+            await asyncio.sleep(delay)
+
+    def correct_tokens(self, tokens: int) -> None:
+        if self.tokens is not None:
+            self.tokens.correct(tokens)
 
 
 @dataclass
@@ -221,7 +243,7 @@ class LLMGate:
         used_out = record.output_tokens if record.output_tokens is not None else ASSUMED_OUTPUT_TOKENS
         self._input_tokens += used_in
         self._output_tokens += used_out
-        pace.token_correction += used_in + used_out - (estimated_input + ASSUMED_OUTPUT_TOKENS)
+        pace.correct_tokens(used_in + used_out - (estimated_input + ASSUMED_OUTPUT_TOKENS))
         price = price_for(model_name)
         if price is None:
             self._unpriced.add(model_name)

@@ -83,16 +83,17 @@ class AdaptiveConcurrency:
         self.ceiling = 1
         self.generation = 0  # bumped at each decrease; a 429 from an older round is ignored
         self._successes = 0
-        self._changed = asyncio.Condition()
+        self._freed = asyncio.Event()
 
     async def acquire(self, ceiling: int) -> int:
         self.ceiling = max(self.ceiling, ceiling)
-        async with self._changed:
-            await self._changed.wait_for(lambda: self.limit is None or self.in_flight < self.limit)
-            self.in_flight += 1
-            return self.generation
+        while self.limit is not None and self.in_flight >= self.limit:
+            self._freed.clear()
+            await self._freed.wait()
+        self.in_flight += 1
+        return self.generation
 
-    async def release(self, generation: int, rate_limited: bool, succeeded: bool) -> None:
+    def release(self, generation: int, rate_limited: bool, succeeded: bool) -> None:
         if rate_limited and generation == self.generation:
             self.limit = max(1, min(self.limit or self.in_flight, self.in_flight) // 2)
             self.generation += 1
@@ -104,9 +105,8 @@ class AdaptiveConcurrency:
                 self.limit += 1
                 if self.limit >= self.ceiling:
                     self.limit = None
-        async with self._changed:
-            self.in_flight -= 1
-            self._changed.notify_all()
+        self.in_flight -= 1
+        self._freed.set()  # every waiter looks again; the check and the count share no await
 
 
 class ModelPace:
@@ -161,6 +161,11 @@ class LLMGate:
     _cost = Decimal(0)
     _unpriced: set[str] = field(default_factory=set)
     _reserved_cost = Decimal(0)  # estimates of calls in flight, so fifty at once cannot overspend
+    _sending = 0  # calls admitted and not yet answered
+    _all_answered: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def __post_init__(self) -> None:
+        self._all_answered.set()
 
     @classmethod
     def from_environment(
@@ -201,8 +206,7 @@ class LLMGate:
             if pace.requests is not None:
                 await pace.requests.acquire()
             await pace.take_tokens(input_tokens + ASSUMED_OUTPUT_TOKENS)
-            reserved = self._admit(model_name, input_tokens)
-            self._calls += 1
+            reserved = await self._admit(model_name, input_tokens)
             try:
                 yield record
             except Exception as exc:
@@ -211,32 +215,52 @@ class LLMGate:
                 if rate_limited:
                     pace.hold_off(verdict.retry_after)  # type: ignore[union-attr]
                 raise
+            finally:
+                self._answered()
             succeeded = True
             self._account(pace, model_name, input_tokens, record)
         finally:
             self._reserved_cost -= reserved
-            await pace.concurrency.release(generation, rate_limited, succeeded)
+            pace.concurrency.release(generation, rate_limited, succeeded)
 
-    def _admit(self, model_name: str, input_tokens: int) -> Decimal:
-        """The budgets' check for the call about to be sent; returns the cost reserved for it."""
-        if self.max_llm_calls is not None and self._calls + 1 > self.max_llm_calls:
-            raise BudgetExceeded(f"--max-llm-calls {self.max_llm_calls} reached: {self._spent()}")
-        if self.max_cost is None:
-            return Decimal(0)
-        price = price_for(model_name)
-        if price is None:
-            raise BudgetExceeded(
-                f"--max-cost cannot be kept: no price is known for model {model_name!r} "
-                f"(drop --max-cost, or use --max-llm-calls); nothing was sent to it; {self._spent()}"
-            )
-        estimate = price.cost(input_tokens, ASSUMED_OUTPUT_TOKENS)
-        if self._cost + self._reserved_cost + estimate > self.max_cost:
-            raise BudgetExceeded(
-                f"--max-cost ${self.max_cost} reached: the next call (about ${estimate:.6f}) would exceed it; "
-                f"{self._spent()}"
-            )
+    async def _admit(self, model_name: str, input_tokens: int) -> Decimal:
+        """The budgets' check for the call about to be sent; returns the cost reserved for it.
+        A refusal first waits for the calls already sent: they are paid for, so their answers
+        must land (and count in the message) before the stop cancels anything."""
+        refusal = self._refusal(model_name, input_tokens)
+        if refusal is not None:
+            await self._all_answered.wait()
+            raise BudgetExceeded(f"{refusal}; {self._spent()}")
+        estimate = self._cost_estimate(model_name, input_tokens)
         self._reserved_cost += estimate
+        self._calls += 1
+        self._sending += 1
+        self._all_answered.clear()
         return estimate
+
+    def _cost_estimate(self, model_name: str, input_tokens: int) -> Decimal:
+        price = price_for(model_name) if self.max_cost is not None else None
+        return price.cost(input_tokens, ASSUMED_OUTPUT_TOKENS) if price is not None else Decimal(0)
+
+    def _refusal(self, model_name: str, input_tokens: int) -> str | None:
+        if self.max_llm_calls is not None and self._calls + 1 > self.max_llm_calls:
+            return f"--max-llm-calls {self.max_llm_calls} reached"
+        if self.max_cost is None:
+            return None
+        if price_for(model_name) is None:
+            return (
+                f"--max-cost cannot be kept: no price is known for model {model_name!r} "
+                "(drop --max-cost, or use --max-llm-calls); nothing was sent to it"
+            )
+        estimate = self._cost_estimate(model_name, input_tokens)
+        if self._cost + self._reserved_cost + estimate > self.max_cost:
+            return f"--max-cost ${self.max_cost} reached: the next call (about ${estimate:.6f}) could pass it"
+        return None
+
+    def _answered(self) -> None:
+        self._sending -= 1
+        if self._sending == 0:
+            self._all_answered.set()
 
     def _account(self, pace: ModelPace, model_name: str, estimated_input: int, record: CallRecord) -> None:
         used_in = record.input_tokens if record.input_tokens is not None else estimated_input

@@ -41,13 +41,13 @@ def test_adaptive_concurrency_halves_once_per_round_and_recovers_additively():
         seen: list[int | None] = []
         generations = [await aimd.acquire(8) for _ in range(8)]
         for generation in generations:  # all eight refused together: one halving, not three
-            await aimd.release(generation, rate_limited=True, succeeded=False)
+            aimd.release(generation, rate_limited=True, succeeded=False)
         seen.append(aimd.limit)
         for _ in range(4):  # four successes at limit 4: one more
-            await aimd.release(await aimd.acquire(8), rate_limited=False, succeeded=True)
+            aimd.release(await aimd.acquire(8), rate_limited=False, succeeded=True)
         seen.append(aimd.limit)
         while aimd.limit is not None:
-            await aimd.release(await aimd.acquire(8), rate_limited=False, succeeded=True)
+            aimd.release(await aimd.acquire(8), rate_limited=False, succeeded=True)
         seen.append(aimd.limit)  # back at the batch's own limit: no cap of its own
         return seen
 
@@ -128,7 +128,8 @@ def test_max_llm_calls_makes_exactly_that_many_calls(openai_server, scale_model)
     out = run_doc(batch(scale_model, 30, 10), llm=gate)
     assert openai_server.stats.total == 7 and gate.totals()["llm_calls"] == 7
     errors = out.nodes["b"]["errors"]
-    assert len(errors) == 23 and "--max-llm-calls 7 reached: spent so far: 7 llm calls" in errors[0]["error"]
+    spent = "--max-llm-calls 7 reached; spent so far: 7 llm calls, 70 input and 21 output tokens"
+    assert len(errors) == 23 and spent in errors[0]["error"]
 
 
 def test_max_cost_stops_before_the_call_that_could_pass_it(openai_server, scale_model):

@@ -4,7 +4,7 @@ concurrency that backs off on 429s (AIMD), budgets, and the run's totals.
 One `LLMGate` per run (`RunContext.llm`), shared by every node and batch, so two batches on the
 same model share its limits. An llm item does, per attempt:
 
-    async with gate.call(model_name, ceiling, input_tokens) as call:   # waits, or BudgetExceeded
+    async with gate.call(model_id, model_name, ceiling, prompt_text) as call:  # waits, or BudgetExceeded
         ...the request...
         call.used(input_tokens, output_tokens)
 
@@ -30,7 +30,7 @@ from aiolimiter import AsyncLimiter
 
 from planflow.runtime.errors import BudgetExceeded, InputError
 from planflow.runtime.limits import ModelLimits, load_limits
-from planflow.runtime.prices import price_for
+from planflow.runtime.prices import count_tokens, price_for
 from planflow.runtime.transient import RetryPolicy, classify
 
 # What an answer is assumed to cost before it exists (tokens-per-minute and --max-cost).
@@ -192,11 +192,15 @@ class LLMGate:
         return self._paces[model_id]
 
     @contextlib.asynccontextmanager
-    async def call(self, model_id: str, model_name: str, ceiling: int, input_tokens: int) -> AsyncIterator[CallRecord]:
+    async def call(self, model_id: str, model_name: str, ceiling: int, text: str) -> AsyncIterator[CallRecord]:
         """One request to the model: waits for a slot and the limits, then checks the budgets
         (raising BudgetExceeded before anything is sent), then yields; the caller reports the
-        usage on the record. `ceiling`: the calling batch's own concurrency."""
+        usage on the record. `ceiling`: the calling batch's own concurrency; `text`: what the
+        prompt sends (system and prompt), counted only where a limit or budget needs it,
+        because the tokenizer's tables take about a second to load."""
         pace = self._pace(model_id, model_name)
+        needs_count = pace.tokens is not None or self.max_cost is not None
+        input_tokens = count_tokens(model_name, text) if needs_count else 0
         generation = await pace.concurrency.acquire(ceiling)
         record = CallRecord()
         rate_limited = succeeded = False
@@ -218,7 +222,7 @@ class LLMGate:
             finally:
                 self._answered()
             succeeded = True
-            self._account(pace, model_name, input_tokens, record)
+            self._account(pace, model_name, input_tokens, record, text)
         finally:
             self._reserved_cost -= reserved
             pace.concurrency.release(generation, rate_limited, succeeded)
@@ -262,8 +266,8 @@ class LLMGate:
         if self._sending == 0:
             self._all_answered.set()
 
-    def _account(self, pace: ModelPace, model_name: str, estimated_input: int, record: CallRecord) -> None:
-        used_in = record.input_tokens if record.input_tokens is not None else estimated_input
+    def _account(self, pace: ModelPace, model_name: str, estimated_input: int, record: CallRecord, text: str) -> None:
+        used_in = record.input_tokens if record.input_tokens is not None else count_tokens(model_name, text)
         used_out = record.output_tokens if record.output_tokens is not None else ASSUMED_OUTPUT_TOKENS
         self._input_tokens += used_in
         self._output_tokens += used_out

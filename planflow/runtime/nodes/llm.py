@@ -6,7 +6,7 @@ from typing import Any
 from planflow.runtime.context import NodeContext
 from planflow.runtime.errors import NodeFailure
 from planflow.runtime.models import ModelHandle
-from planflow.runtime.prices import count_tokens, provider_model_name
+from planflow.runtime.prices import provider_model_name
 from planflow.runtime.transient import PermanentFailure, retry_transient
 
 
@@ -34,10 +34,10 @@ async def run(params: dict[str, Any], ctx: NodeContext) -> dict[str, Any]:
     kwargs["stream"] = False
     prompt = params["prompt"]
     name = provider_model_name(handle.model_id, handle.model)
-    estimate = count_tokens(name, (params.get("system") or "") + prompt)
+    sent_text = (params.get("system") or "") + prompt
 
     async def attempt() -> tuple[str, Any]:
-        async with gate.call(handle.model_id, name, ctx.concurrency, estimate) as record:
+        async with gate.call(handle.model_id, name, ctx.concurrency, sent_text) as record:
             text, usage = await _ask(handle, prompt, kwargs, ctx)
             record.used(getattr(usage, "input", None), getattr(usage, "output", None))
         return text, usage

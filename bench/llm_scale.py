@@ -1,0 +1,177 @@
+"""llm batches at a provider's scale: the real CLI against tests/openai_server.py, each figure
+beside its target (issue 10). The server and `planflow run` are separate processes, so each
+has a core; llm's own OpenAI plugin talks to the server (extra-openai-models.yaml).
+
+python bench/llm_scale.py           # 600 items (about a minute)
+python bench/llm_scale.py --full    # 2,000 items, the issue's size
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ROWS: list[tuple[str, str, str, bool]] = []
+
+SERVER_RPM = 6000
+WINDOW_SECONDS = 1.0  # the server counts its per-minute budget in one-second windows, as providers do
+ERROR_RATE = 0.02
+LATENCY = 0.2  # 50 in flight could send 250 a second: the limit, not the latency, sets the pace
+MAX_CONCURRENT = 50
+
+
+def row(name: str, figure: str, target: str, ok: bool) -> None:
+    ROWS.append((name, figure, target, ok))
+    print(f"  {'PASS' if ok else 'MISS'}  {name}: {figure}  (target {target})", flush=True)
+
+
+class Server:
+    def __init__(self) -> None:
+        command = [
+            sys.executable,
+            str(ROOT / "tests" / "openai_server.py"),
+            f"--rpm={SERVER_RPM}",
+            f"--window={WINDOW_SECONDS}",
+            f"--error-rate={ERROR_RATE}",
+            f"--latency={LATENCY}",
+        ]
+        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+        assert self.process.stdout is not None
+        ready = self.process.stdout.readline().split()
+        assert ready and ready[0] == "ready", ready
+        self.base = f"http://127.0.0.1:{ready[1]}"
+
+    def stats(self) -> dict:
+        with urllib.request.urlopen(f"{self.base}/stats") as response:
+            return json.loads(response.read())
+
+    def reset(self) -> None:
+        urllib.request.urlopen(urllib.request.Request(f"{self.base}/reset", b"", method="POST")).close()
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait()
+
+
+def workflow(count: int) -> dict:
+    return {
+        "ir_version": "0.1.0",
+        "nodes": [
+            {
+                "id": "b",
+                "type": "llm",
+                "params": {"prompt": "Say item ${item}", "model": "scale-test"},
+                "batch": {
+                    "items": list(range(count)),
+                    "parallel": True,
+                    "max_concurrent": MAX_CONCURRENT,
+                    "error_handling": "continue",
+                },
+            }
+        ],
+    }
+
+
+def run_cli(path: Path, env: dict[str, str], *options: str) -> tuple[float, dict, int]:
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "planflow", "run", str(path), "--json", "-q", *options],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
+    elapsed = time.perf_counter() - started
+    try:
+        payload = json.loads(done.stdout)
+    except ValueError:
+        print(done.stdout[-2000:], done.stderr[-2000:], file=sys.stderr)
+        raise
+    return elapsed, payload, done.returncode
+
+
+def failed_items(payload: dict, count: int) -> int:
+    node = payload["nodes"].get("b") or {}
+    return count - int(node.get("success_count", 0))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--full", action="store_true", help="2,000 items (the issue's size) instead of 600")
+    count = 2000 if parser.parse_args().full else 600
+    ideal = count / (SERVER_RPM / 60)
+
+    home = Path(tempfile.mkdtemp(prefix="planflow-bench-"))
+    server = Server()
+    try:
+        (home / "llm").mkdir()
+        (home / "llm" / "extra-openai-models.yaml").write_text(
+            f"- model_id: scale-test\n  model_name: gpt-4o-mini\n  api_base: {server.base}/v1\n"
+        )
+        env = {**os.environ, "PLANFLOW_HOME": str(home), "LLM_USER_PATH": str(home / "llm")}
+        path = home / "batch.json"
+        path.write_text(json.dumps(workflow(count)))
+        print(
+            f"{count} llm items, max_concurrent {MAX_CONCURRENT}, server {SERVER_RPM} requests/min "
+            f"(in {WINDOW_SECONDS:g} s windows), {ERROR_RATE:.0%} injected 500s, {LATENCY:g} s latency",
+            flush=True,
+        )
+
+        elapsed, payload, _ = run_cli(path, env, f"--rpm={SERVER_RPM}")
+        stats = server.stats()
+        share = stats["by_status"].get("429", 0) / max(stats["total"], 1)
+        row(
+            f"--rpm {SERVER_RPM}: failed items",
+            str(failed_items(payload, count)),
+            "0",
+            failed_items(payload, count) == 0,
+        )
+        row(
+            f"--rpm {SERVER_RPM}: wall time (whole process)",
+            f"{elapsed / ideal:.2f}x ({elapsed:.1f}s vs ideal {ideal:.1f}s)",
+            "<= 1.15x",
+            elapsed <= 1.15 * ideal,
+        )
+        row(
+            f"--rpm {SERVER_RPM}: 429s received",
+            f"{share:.1%} ({stats['by_status'].get('429', 0)} of {stats['total']} requests; {stats['by_status']})",
+            "<= 5%",
+            share <= 0.05,
+        )
+
+        server.reset()
+        elapsed, payload, _ = run_cli(path, env)
+        stats = server.stats()
+        share = stats["by_status"].get("429", 0) / max(stats["total"], 1)
+        row(
+            "no --rpm: failed items",
+            f"{failed_items(payload, count)} ({elapsed:.1f}s; 429s {share:.0%} of {stats['total']} requests)",
+            "0",
+            failed_items(payload, count) == 0,
+        )
+
+        server.reset()
+        _, payload, code = run_cli(path, env, "--max-llm-calls=100")
+        stats = server.stats()
+        row(
+            f"--max-llm-calls 100 on {count} items: requests at the server",
+            f"{stats['total']} (exit {code}, {payload['nodes']['b']['success_count']} items finished)",
+            "exactly 100",
+            stats["total"] == 100,
+        )
+    finally:
+        server.stop()
+    missed = [r for r in ROWS if not r[3]]
+    print(f"\n{len(ROWS) - len(missed)} of {len(ROWS)} figures meet their targets")
+
+
+if __name__ == "__main__":
+    main()

@@ -3,7 +3,10 @@ beside its target (issue 10). The server and `planflow run` are separate process
 has a core; llm's own OpenAI plugin talks to the server (extra-openai-models.yaml).
 
 python bench/llm_scale.py           # 600 items (about a minute)
-python bench/llm_scale.py --full    # 2,000 items, the issue's size
+python bench/llm_scale.py --full    # 2,000 items, the issue's size (about two minutes)
+
+Wall times are whole processes, start-up included (about 1.7 s here, most of it importing the
+openai client), so the 1.15x target is only within reach at the full size.
 """
 
 from __future__ import annotations
@@ -125,6 +128,11 @@ def main() -> None:
             flush=True,
         )
 
+        one = home / "one.json"
+        one.write_text(json.dumps(workflow(1)))
+        startup = min(run_cli(one, env)[0] for _ in range(2))  # the fixed cost inside every wall time
+        server.reset()
+
         elapsed, payload, _ = run_cli(path, env, f"--rpm={SERVER_RPM}")
         stats = server.stats()
         share = stats["by_status"].get("429", 0) / max(stats["total"], 1)
@@ -136,7 +144,7 @@ def main() -> None:
         )
         row(
             f"--rpm {SERVER_RPM}: wall time (whole process)",
-            f"{elapsed / ideal:.2f}x ({elapsed:.1f}s vs ideal {ideal:.1f}s)",
+            f"{elapsed / ideal:.2f}x ({elapsed:.1f}s vs ideal {ideal:.1f}s; a 1-item run takes {startup:.1f}s)",
             "<= 1.15x",
             elapsed <= 1.15 * ideal,
         )

@@ -39,6 +39,7 @@ class Scripted:
     status: int
     headers: dict[str, str] = field(default_factory=dict)
     message: str = "scripted failure"
+    code: str = "error"
 
 
 @dataclass
@@ -97,9 +98,11 @@ class OpenAIServer:
     def api_base(self) -> str:
         return f"http://127.0.0.1:{self.port}/v1"
 
-    def enqueue(self, status: int, headers: dict[str, str] | None = None, message: str = "scripted failure") -> None:
+    def enqueue(
+        self, status: int, headers: dict[str, str] | None = None, message: str = "scripted failure", code: str = "error"
+    ) -> None:
         """The next request gets this answer (before any budget or injected failure)."""
-        self.script.append(Scripted(status, headers or {}, message))
+        self.script.append(Scripted(status, headers or {}, message, code))
 
     def reset(self) -> None:
         self.stats = Stats()
@@ -145,7 +148,7 @@ class OpenAIServer:
     def _answer(self, body: dict[str, Any], prompt: str) -> web.Response:
         if self.script:
             scripted = self.script.popleft()
-            return _error(scripted.status, scripted.message, scripted.headers)
+            return _error(scripted.status, scripted.message, scripted.headers, scripted.code)
         text = _completion(body, prompt)
         prompt_tokens = tokens_of(json.dumps(body.get("messages", [])))
         completion_tokens = tokens_of(text)

@@ -158,6 +158,12 @@ def _headers_of(exc: BaseException) -> Mapping[str, str]:
         return {}
 
 
+def _out_of_quota(exc: BaseException) -> bool:
+    """OpenAI answers 429 `insufficient_quota` when the account has no credit left: waiting
+    cannot help, so it is permanent."""
+    return "insufficient_quota" in f"{getattr(exc, 'code', '')} {getattr(exc, 'body', '')}"
+
+
 def _is_network_error(exc: BaseException) -> bool:
     return any(cls.__name__ in _TRANSIENT_CLASS_NAMES for cls in type(exc).__mro__)
 
@@ -170,6 +176,8 @@ def classify(exc: BaseException, transient_4xx: frozenset[int] = MODEL_TRANSIENT
         status = _status_of(link)
         if status is not None and status >= 400:
             transient = status in transient_4xx or (status >= 500 and status not in _NOT_TRANSIENT_5XX)
+            if status == 429 and _out_of_quota(link):
+                return Verdict(False, "HTTP 429 (insufficient_quota: the account is out of credit)", status)
             wait = server_wait(_headers_of(link)) if transient else None
             return Verdict(transient, f"HTTP {status}", status, wait)
         if _is_network_error(link):

@@ -88,6 +88,13 @@ def test_a_permanent_status_is_tried_exactly_once(openai_server, scale_model, st
     assert f"HTTP {status}" in out.error["message"] and "not retried; 1 attempt" in out.error["message"]
 
 
+def test_a_429_for_an_account_out_of_credit_is_permanent(openai_server, scale_model):
+    openai_server.enqueue(429, {"Retry-After": "1"}, "You exceeded your current quota", "insufficient_quota")
+    out = run_doc(workflow(llm_node(scale_model)))
+    assert out.status == "failed" and openai_server.stats.total == 1
+    assert "insufficient_quota" in out.error["message"]
+
+
 def test_500s_are_retried_and_the_item_finishes_without_spending_max_retries(openai_server, scale_model):
     for _ in range(2):
         openai_server.enqueue(500)

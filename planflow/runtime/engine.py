@@ -240,7 +240,7 @@ def _preflight_models(workflow: Workflow, run: RunContext) -> None:
         if node.type == "llm":
             model = node.params.get("model")
             if model is None or (isinstance(model, str) and "${" not in model):
-                run.models.get(model)
+                run.llm.check_budgets_apply(run.models.get(model))
 
 
 @contextlib.contextmanager

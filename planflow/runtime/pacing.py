@@ -30,7 +30,7 @@ from aiolimiter import AsyncLimiter
 
 from planflow.runtime.errors import BudgetExceeded, InputError
 from planflow.runtime.limits import ModelLimits, load_limits
-from planflow.runtime.prices import count_tokens, price_for
+from planflow.runtime.prices import count_tokens, price_for, provider_model_name
 from planflow.runtime.transient import RetryPolicy, classify
 
 # What an answer is assumed to cost before it exists (tokens-per-minute and --max-cost).
@@ -185,6 +185,17 @@ class LLMGate:
     def limits_for(self, model_id: str, model_name: str) -> ModelLimits:
         entry = self.limits.get(model_id) or self.limits.get(model_name) or ModelLimits()
         return ModelLimits(self.default_limits.rpm or entry.rpm, self.default_limits.tpm or entry.tpm)
+
+    def check_budgets_apply(self, handle: Any) -> None:
+        """Before the run: --max-cost needs a price for each model it will call (InputError,
+        a usage error, when there is none). A model named through a template is checked at its
+        first call instead, which then stops the run before sending anything."""
+        name = provider_model_name(handle.model_id, handle.model)
+        if self.max_cost is not None and price_for(name) is None:
+            raise InputError(
+                f"--max-cost cannot be kept: no price is known for model {name!r} "
+                "(drop --max-cost, or use --max-llm-calls)"
+            )
 
     def _pace(self, model_id: str, model_name: str) -> ModelPace:
         if model_id not in self._paces:

@@ -77,6 +77,15 @@ def test_max_llm_calls_from_the_command_line(tmp_path, openai_server, scale_mode
     assert result.exit_code != 0 and "--max-llm-calls 3 reached" in result.output
 
 
+def test_max_cost_with_an_unpriced_model_is_a_usage_error_before_anything_runs(tmp_path, openai_server):
+    from tests.openai_fixture import register_server_model
+
+    model = register_server_model(openai_server, "unpriced", "no-such-model-anywhere")
+    result = run("run", batch_file(tmp_path, model, 3), "--max-cost", "1")
+    assert result.exit_code == 2 and "--max-cost cannot be kept: no price is known" in result.output
+    assert openai_server.stats.total == 0
+
+
 def test_rpm_from_the_command_line_paces_the_calls(tmp_path, openai_server, scale_model):
     openai_server.rpm, openai_server.window, openai_server.latency = 600, 1.0, 0.02
     result = run("run", batch_file(tmp_path, scale_model, 25), "--rpm", "600", "-q")

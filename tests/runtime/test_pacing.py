@@ -141,9 +141,18 @@ def test_max_cost_stops_before_the_call_that_could_pass_it(openai_server, scale_
     assert totals["cost_usd"] <= 0.001 and totals["input_tokens"] > 0 and totals["output_tokens"] > 0
 
 
-def test_max_cost_with_a_model_of_unknown_price_sends_nothing(openai_server):
+def test_max_cost_with_a_model_of_unknown_price_is_refused_before_the_run(openai_server):
     model = register_server_model(openai_server, "unpriced", "no-such-model-anywhere")
-    out = run_doc(batch(model, 3, 1, fail_fast=True), llm=LLMGate(max_cost=Decimal(1)))
+    with pytest.raises(InputError, match="no price is known for model 'no-such-model-anywhere'"):
+        run_doc(batch(model, 3, 1, fail_fast=True), llm=LLMGate(max_cost=Decimal(1)))
+    assert openai_server.stats.total == 0
+
+
+def test_max_cost_with_a_templated_model_of_unknown_price_sends_nothing(openai_server):
+    register_server_model(openai_server, "unpriced", "no-such-model-anywhere")
+    doc = batch("${which}", 3, 1, fail_fast=True)
+    doc["inputs"] = {"which": {"type": "string", "default": "unpriced"}}
+    out = run_doc(doc, llm=LLMGate(max_cost=Decimal(1)))
     assert out.status == "failed" and "no price is known for model 'no-such-model-anywhere'" in out.error["message"]
     assert openai_server.stats.total == 0
 

@@ -154,15 +154,17 @@ class LLMGate:
     max_llm_calls: int | None = None
     max_cost: Decimal | None = None
     retry: RetryPolicy = field(default_factory=RetryPolicy)
-    _paces: dict[str, ModelPace] = field(default_factory=dict)
-    _calls = 0
-    _input_tokens = 0
-    _output_tokens = 0
-    _cost = Decimal(0)
-    _unpriced: set[str] = field(default_factory=set)
-    _reserved_cost = Decimal(0)  # estimates of calls in flight, so fifty at once cannot overspend
-    _sending = 0  # calls admitted and not yet answered
-    _all_answered: asyncio.Event = field(default_factory=asyncio.Event)
+    # the run's state, shared by every call
+    _paces: dict[str, ModelPace] = field(default_factory=dict, init=False, repr=False)
+    _calls: int = field(default=0, init=False)  # requests sent, retries included
+    _input_tokens: int = field(default=0, init=False)
+    _output_tokens: int = field(default=0, init=False)
+    _cost: Decimal = field(default=Decimal(0), init=False)
+    _unpriced: set[str] = field(default_factory=set, init=False)  # models used without a known price
+    # estimates of the calls in flight, so fifty at once cannot overspend --max-cost
+    _reserved_cost: Decimal = field(default=Decimal(0), init=False)
+    _sending: int = field(default=0, init=False)  # calls admitted and not yet answered
+    _all_answered: asyncio.Event = field(default_factory=asyncio.Event, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._all_answered.set()
@@ -226,9 +228,9 @@ class LLMGate:
                 yield record
             except Exception as exc:
                 verdict = classify(exc)
-                rate_limited = verdict is not None and verdict.rate_limited
-                if rate_limited:
-                    pace.hold_off(verdict.retry_after)  # type: ignore[union-attr]
+                if verdict is not None and verdict.rate_limited:
+                    rate_limited = True
+                    pace.hold_off(verdict.retry_after)
                 raise
             finally:
                 self._answered()

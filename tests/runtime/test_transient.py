@@ -148,3 +148,15 @@ def test_http_does_not_retry_a_404(openai_server):
     out = run_doc(workflow(http_node(f"{openai_server.api_base}/chat/completions")))
     assert out.status == "failed" and openai_server.stats.total == 1
     assert "returned HTTP 404" in out.error["message"] and "not retried" in out.error["message"]
+
+
+def test_http_timeouts_are_retried_until_the_deadline(openai_server, monkeypatch):
+    monkeypatch.setenv("PLANFLOW_RETRY_DEADLINE", "1")
+    openai_server.latency = 0.5
+    node = http_node(f"{openai_server.api_base}/chat/completions")
+    node["params"]["timeout"] = 0.2
+    out = run_doc(workflow(node))
+    attempts = openai_server.stats.total
+    assert out.status == "failed" and attempts >= 2
+    assert "TimeoutError: timed out after 0.2 s" in out.error["message"]
+    assert f"gave up after {attempts} attempts" in out.error["message"]

@@ -117,5 +117,6 @@ async def _request(params: dict[str, Any], ctx: NodeContext, method: str, url: s
         raise TimeoutError(f"timed out after {params.get('timeout', 30)} s") from None
     # ClientError, OSError, IncompleteReadError propagate: transient.py reads them by class
     if status >= 400:
-        raise StatusFailure(f"{method} {url} returned HTTP {status}: {body[:200]}", status, headers)
+        # no method and URL: retry_transient's message starts with them
+        raise StatusFailure(f"returned HTTP {status}: {body[:200]}", status, headers)
     return {"status": status, "headers": headers, "body": body, "json": parse_json_or_none(body)}

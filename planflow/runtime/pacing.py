@@ -38,6 +38,9 @@ ASSUMED_OUTPUT_TOKENS = 500
 # A limiter lets at most this share of a minute's budget through at once: a full minute's burst
 # at the start of a run is what providers that count in short windows answer with 429s.
 BURST_SHARE_OF_MINUTE = 1 / 600
+# A 429's wait holds every call to the model, but not for longer than this: "retry in an hour"
+# (a spent daily quota) should fail each item at its next answer, not hang the run for an hour.
+MAX_HOLD_OFF_SECONDS = 60.0
 
 
 def _paced(per_minute: float) -> AsyncLimiter:
@@ -125,6 +128,7 @@ class ModelPace:
 
     def hold_off(self, seconds: float | None) -> None:
         if seconds:
+            seconds = min(seconds, MAX_HOLD_OFF_SECONDS)
             self.resume_at = max(self.resume_at, time.monotonic() + seconds)
 
     async def take_tokens(self, estimate: int) -> None:

@@ -51,24 +51,31 @@ def _paced(per_minute: float) -> AsyncLimiter:
 
 class TokenPace:
     """Tokens per minute, paid as they are used: a call may start once the tokens of the calls
-    before it have been paid for (within a tenth of a second), and then owes its own, however
-    many. Not aiolimiter: its bucket refuses an amount above its capacity and cannot go into
-    debt, so a bucket small enough to avoid a burst at the start (what short-window providers
-    answer with 429s) undercounts every large call. Corrections with the real usage move the
-    debt either way."""
+    admitted before it have been paid for (within a tenth of a second), and then owes its own,
+    however many. Not aiolimiter: its bucket refuses an amount above its capacity and cannot go
+    into debt, so a bucket small enough to avoid a burst at the start (what short-window
+    providers answer with 429s) undercounts every large call. Corrections with the real usage
+    move the debt either way, and waiting calls see them: they look again at least every
+    `tolerance` seconds rather than sleeping on a debt that has since shrunk."""
 
     def __init__(self, per_minute: float) -> None:
         self.seconds_per_token = 60.0 / per_minute
         self.tolerance = 0.1
         self.paid_until = 0.0  # monotonic time at which every token owed so far is paid for
 
-    def reserve(self, tokens: int) -> float:
-        """Owe `tokens`; returns how long to wait before the call may start."""
+    def try_take(self, tokens: int) -> float:
+        """Owe `tokens` and return 0 if the call may start now, else how long to wait first."""
         now = time.monotonic()
         self.paid_until = max(self.paid_until, now)
-        delay = max(0.0, self.paid_until - self.tolerance - now)
+        delay = self.paid_until - self.tolerance - now
+        if delay > 0:
+            return delay
         self.paid_until += tokens * self.seconds_per_token
-        return delay
+        return 0.0
+
+    async def take(self, tokens: int) -> None:
+        while (delay := self.try_take(tokens)) > 0:
+            await asyncio.sleep(min(delay, self.tolerance))
 
     def correct(self, tokens: int) -> None:
         self.paid_until += tokens * self.seconds_per_token
@@ -121,6 +128,8 @@ class ModelPace:
         self.tokens = TokenPace(limits.tpm) if limits.tpm else None
         self.concurrency = AdaptiveConcurrency()
         self.resume_at = 0.0  # a 429 said "not before then" (monotonic): it holds for every call
+        self._answers = 0
+        self._output_tokens = 0
 
     async def wait_for_resume(self) -> None:
         while (delay := self.resume_at - time.monotonic()) > 0:
@@ -131,9 +140,19 @@ class ModelPace:
             seconds = min(seconds, MAX_HOLD_OFF_SECONDS)
             self.resume_at = max(self.resume_at, time.monotonic() + seconds)
 
+    def expected_output(self) -> int:
+        """For pacing: the mean answer so far, ASSUMED_OUTPUT_TOKENS before the first."""
+        if not self._answers:
+            return ASSUMED_OUTPUT_TOKENS
+        return -(-self._output_tokens // self._answers)
+
+    def answered(self, output_tokens: int) -> None:
+        self._answers += 1
+        self._output_tokens += output_tokens
+
     async def take_tokens(self, estimate: int) -> None:
-        if self.tokens is not None and (delay := self.tokens.reserve(estimate)) > 0:
-            await asyncio.sleep(delay)
+        if self.tokens is not None:
+            await self.tokens.take(estimate)
 
     def correct_tokens(self, tokens: int) -> None:
         if self.tokens is not None:
@@ -226,7 +245,8 @@ class LLMGate:
             await pace.wait_for_resume()
             if pace.requests is not None:
                 await pace.requests.acquire()
-            await pace.take_tokens(input_tokens + ASSUMED_OUTPUT_TOKENS)
+            paced_tokens = input_tokens + pace.expected_output()
+            await pace.take_tokens(paced_tokens)
             reserved = await self._admit(model_name, input_tokens)
             try:
                 yield record
@@ -239,7 +259,7 @@ class LLMGate:
             finally:
                 self._answered()
             succeeded = True
-            self._account(pace, model_name, input_tokens, record, text)
+            self._account(pace, model_name, paced_tokens, record, text)
         finally:
             self._reserved_cost -= reserved
             pace.concurrency.release(generation, rate_limited, succeeded)
@@ -283,12 +303,13 @@ class LLMGate:
         if self._sending == 0:
             self._all_answered.set()
 
-    def _account(self, pace: ModelPace, model_name: str, estimated_input: int, record: CallRecord, text: str) -> None:
+    def _account(self, pace: ModelPace, model_name: str, paced_tokens: int, record: CallRecord, text: str) -> None:
         used_in = record.input_tokens if record.input_tokens is not None else count_tokens(model_name, text)
         used_out = record.output_tokens if record.output_tokens is not None else ASSUMED_OUTPUT_TOKENS
         self._input_tokens += used_in
         self._output_tokens += used_out
-        pace.correct_tokens(used_in + used_out - (estimated_input + ASSUMED_OUTPUT_TOKENS))
+        pace.answered(used_out)
+        pace.correct_tokens(used_in + used_out - paced_tokens)
         price = price_for(model_name)
         if price is None:
             self._unpriced.add(model_name)

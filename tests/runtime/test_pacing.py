@@ -87,10 +87,18 @@ def test_without_rpm_the_same_run_meets_429s_and_still_finishes(openai_server, s
 
 def test_token_pace_owes_large_calls_in_full():
     pace = TokenPace(per_minute=6000)  # 100 tokens a second
-    assert pace.reserve(1000) == 0  # nothing owed yet: the call goes, then owes 10 s
-    assert pace.reserve(10) == pytest.approx(9.9, abs=0.05)
-    pace.correct(-1000)  # it used none of them after all
-    assert pace.reserve(10) == pytest.approx(0, abs=0.15)
+    assert pace.try_take(1000) == 0  # nothing owed yet: the call goes, then owes 10 s
+    assert pace.try_take(10) == pytest.approx(9.9, abs=0.05)  # not admitted: nothing owed for it
+    pace.correct(-990)  # the answer used 10 of them
+    assert pace.try_take(10) == 0
+
+
+def test_tpm_keeps_the_servers_token_429s_low(openai_server, scale_model):
+    # the server counts about 13 tokens a call (10 of JSON messages, 3 of answer): 10 calls a second
+    openai_server.tpm, openai_server.window, openai_server.latency = 7800, 1.0, 0.02
+    out = run_doc(batch(scale_model, 30, 10), llm=LLMGate(default_limits=ModelLimits(tpm=7800)))
+    assert out.status == "ok" and out.nodes["b"]["success_count"] == 30
+    assert openai_server.stats.by_status.get(429, 0) <= 1, openai_server.stats.by_status
 
 
 def test_limits_file_per_model_and_the_flags_over_it(tmp_path, monkeypatch):

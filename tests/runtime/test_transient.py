@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email.utils
 import random
+import re
 
 import pytest
 
@@ -156,7 +157,7 @@ def test_http_timeouts_are_retried_until_the_deadline(openai_server, monkeypatch
     node = http_node(f"{openai_server.api_base}/chat/completions")
     node["params"]["timeout"] = 0.2
     out = run_doc(workflow(node))
-    attempts = openai_server.stats.total
-    assert out.status == "failed" and attempts >= 2
+    assert out.status == "failed" and openai_server.stats.total >= 2
     assert "TimeoutError: timed out after 0.2 s" in out.error["message"]
-    assert f"gave up after {attempts} attempts" in out.error["message"]
+    # counted by the client: a timed-out request may reach a busy server's count late
+    assert re.search(r"gave up after [2-9]\d* attempts", out.error["message"]), out.error["message"]

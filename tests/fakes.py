@@ -51,9 +51,12 @@ class FakeSyncModel(llm.Model):
 
     model_id = "fake-sync"
 
-    def __init__(self, delay: float = 0.0) -> None:
+    def __init__(self, delay: float = 0.0, gather: int = 0) -> None:
+        """`gather`: each call waits (10 s at most) until that many are in flight at once, so a
+        test of the pool's size syncs on the calls themselves, not on a sleep's timing."""
         self.delay = delay
-        self.lock = threading.Lock()
+        self.gather = gather
+        self.lock = threading.Condition()
         self.in_flight = 0
         self.peak = 0
 
@@ -61,6 +64,9 @@ class FakeSyncModel(llm.Model):
         with self.lock:
             self.in_flight += 1
             self.peak = max(self.peak, self.in_flight)
+            self.lock.notify_all()
+            if self.gather:
+                self.lock.wait_for(lambda: self.peak >= self.gather, timeout=10)
         try:
             time.sleep(self.delay)
             yield f"sync: {prompt.prompt}"

@@ -11,9 +11,9 @@ PACKAGE = Path(__file__).resolve().parent.parent / "planflow"
 
 ALLOWED = {
     "ir": {"ir"},
-    "runtime": {"ir", "runtime"},
-    "planner": {"ir", "runtime", "planner", "prompts"},
-    "cli": {"ir", "runtime", "planner", "prompts", "cli"},
+    "runtime": {"ir", "runtime", "home"},
+    "planner": {"ir", "runtime", "planner", "prompts", "home"},
+    "cli": {"ir", "runtime", "planner", "prompts", "cli", "home"},
 }
 
 

@@ -6,13 +6,31 @@ import click
 from click_default_group import DefaultGroup
 
 from planflow import __version__
+from planflow.cli.exit_codes import ExitStatus
 from planflow.cli.plan_cmd import do_command, plan_command
+from planflow.cli.request_guard import near_command
+from planflow.cli.resume_cmd import resume_command
 from planflow.cli.run_cmd import run_command
+from planflow.cli.runs_cmd import runs_command
 from planflow.cli.show_cmd import list_command, save_command, show_command
 from planflow.cli.validate_cmd import schema_command, validate_command
 
 
-@click.group(cls=DefaultGroup, default="do", context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(DefaultGroup):
+    """Anything that is not a subcommand goes to `do` (plan a request), except a near-miss of a
+    subcommand followed by more words (`planflow runn x.json`), which gets "did you mean"."""
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        if len(args) > 1 and args[0] not in self.commands:
+            near = near_command(args[0])
+            if near is not None:
+                raise click.UsageError(f"no such command {args[0]!r}; did you mean `planflow {near}`?", ctx)
+        return super().resolve_command(ctx, args)
+
+
+@click.group(cls=_Commands, default="do", context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="planflow")
 def cli() -> None:
     """Turn plain-language requests into workflows you can review, save and run.
@@ -28,6 +46,8 @@ for command in (
     do_command,
     plan_command,
     run_command,
+    runs_command,
+    resume_command,
     show_command,
     save_command,
     list_command,
@@ -38,4 +58,14 @@ for command in (
 
 
 def main() -> None:
-    cli()
+    """click's standalone mode turns Ctrl-C into "Aborted!" and exit 1; a stop is 130 here."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        raise SystemExit(exc.exit_code) from None
+    except click.ClickException as exc:
+        exc.show()
+        raise SystemExit(exc.exit_code) from None
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        click.echo("Interrupted.", err=True)
+        raise SystemExit(ExitStatus.INTERRUPTED) from None

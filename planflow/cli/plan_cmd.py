@@ -12,6 +12,7 @@ import click
 from planflow.cli.exit_codes import ExitStatus
 from planflow.cli.pacing_options import pacing_options
 from planflow.cli.run_cmd import allow_outside_option, execute, fail
+from planflow.cli.run_record import RunOrigin
 
 model_option = click.option("-m", "--model", help="Any llm model id (else PLANFLOW_MODEL, else llm's default).")
 repairs_option = click.option(
@@ -28,12 +29,19 @@ context_option = click.option(
 
 def make_plan(request: str, model: str | None, max_repairs: int, no_context: bool) -> Any:
     """A valid plan, or a clear message and a distinct exit code."""
+    from planflow.cli.planning_view import planning_status
+    from planflow.cli.request_guard import request_refusal
     from planflow.planner import CannotPlan, PlanFailed, Planner
     from planflow.runtime.errors import ModelUnavailable
 
-    planner = Planner(model, max_repairs=max_repairs, workdir=None if no_context else Path.cwd())
+    refusal = request_refusal(request)
+    if refusal is not None:
+        fail(refusal, ExitStatus.USAGE)
+
     try:
-        result = planner.plan(request)
+        with planning_status(model) as on_call:
+            workdir = None if no_context else Path.cwd()
+            result = Planner(model, max_repairs=max_repairs, workdir=workdir, on_call=on_call).plan(request)
     except ModelUnavailable as exc:
         fail(str(exc), ExitStatus.NO_MODEL)
     except CannotPlan as exc:
@@ -106,10 +114,20 @@ def do_command(
     gate: Any,
 ) -> None:
     """Plan REQUEST, show what will run, ask, then run it (the default command)."""
+    from planflow.cli.estimate_view import estimate_line
     from planflow.cli.review import render_review
 
+    if save_as:  # before the model is asked: a taken or unusable name would lose the plan
+        from planflow.cli.store import StoreError, saved_path
+
+        try:
+            saved_path(save_as, replace=False)
+        except StoreError as exc:
+            fail(str(exc), ExitStatus.USAGE)
     result = make_plan(request, model, max_repairs, no_context)
     click.echo(render_review(result.workflow), err=as_json)
+    click.echo(estimate_line(result.workflow, model, allow_outside), err=as_json)
+    origin = RunOrigin(f"(planned) {request[:60]}")
     if save_as:
         from planflow.cli.store import StoreError, save_workflow
 
@@ -117,6 +135,7 @@ def do_command(
             path = save_workflow(result.workflow.to_json_dict(), save_as)
         except StoreError as exc:
             fail(str(exc), ExitStatus.USAGE)
+        origin = RunOrigin(save_as, str(path.resolve()))
         click.echo(f"saved as {save_as} ({path}); rerun with: planflow run {save_as} name=value …", err=True)
     if not yes:
         if not (sys.stdin.isatty() and sys.stdout.isatty()):
@@ -130,4 +149,14 @@ def do_command(
         if not click.confirm("Run it?", default=False):
             click.echo("Not run.", err=True)
             raise SystemExit(ExitStatus.OK)
-    execute(result.workflow, {}, model, quiet, as_json, inputs_are_text=False, allow_outside=allow_outside, gate=gate)
+    execute(
+        result.workflow,
+        {},
+        model,
+        quiet,
+        as_json,
+        inputs_are_text=False,
+        allow_outside=allow_outside,
+        origin=origin,
+        gate=gate,
+    )

@@ -7,17 +7,18 @@ import contextlib
 import json
 import signal
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
 from planflow.cli.exit_codes import ExitStatus
 from planflow.cli.pacing_options import pacing_options
 from planflow.cli.progress_view import LiveProgress, SummaryProgress
+from planflow.cli.run_record import RunOrigin, close_record, open_record, resume_hint
 from planflow.cli.stop_signals import StopSignals
 
 
-def fail(message: str, status: ExitStatus) -> None:
+def fail(message: str, status: ExitStatus) -> NoReturn:
     click.echo(f"Error: {message}", err=True)
     raise SystemExit(status)
 
@@ -29,6 +30,8 @@ def load_or_exit(target: str) -> Any:
     from planflow.runtime.registry import default_registry
 
     path = resolve_workflow_path(target)
+    if not path.exists():
+        fail(f"no such file or saved workflow: {target} (`planflow list` shows the saved ones)", ExitStatus.FAILED)
     result = validate_file(path, default_registry().specs())
     if not result.valid:
         for issue in result.issues:
@@ -46,9 +49,13 @@ def execute(
     inputs_are_text: bool = True,
     executor_name: str | None = None,
     allow_outside: bool = False,
+    origin: RunOrigin | None = None,
+    resume: Any = None,
+    stale: set[str] | None = None,
     gate: Any = None,
 ) -> None:
-    """Run with progress and print the result; shared by `run` and the plan-and-run command."""
+    """Run with progress, record it in the journal, print the result; shared by `run`, `resume`
+    and the plan-and-run command. `resume`: the journal's row of the run to go on with."""
     from planflow.runtime.context import RunContext
     from planflow.runtime.engine import run_workflow
     from planflow.runtime.errors import InputError, ModelUnavailable
@@ -68,26 +75,65 @@ def execute(
             run.llm = gate
     except InputError as exc:  # PLANFLOW_MAX_PROCESSES is not a number
         fail(str(exc), ExitStatus.USAGE)
+    options = {
+        "model": model,
+        "executor": executor_name,
+        "allow_outside": allow_outside,
+        "inputs_are_text": inputs_are_text,
+    }
+    origin = origin or RunOrigin("(planned)")
+    run.recorder = open_record(workflow, inputs, options, origin, _totals(run), resume, stale or set())
 
     def name_the_stop(received: signal.Signals) -> None:
         run.interrupted_by = received.name
 
+    result = None
     # The handlers stay until the executor is closed, so a stop signal cannot cut Ray's shutdown short.
     with StopSignals(name_the_stop) as stop:
         try:
             with progress if live else contextlib.nullcontext():
                 result = asyncio.run(stop.guard(run_workflow(workflow, inputs, run, inputs_are_text=inputs_are_text)))
         except InputError as exc:
+            _abandon(run, exc)
             fail(str(exc), ExitStatus.USAGE)
         except ModelUnavailable as exc:
+            _abandon(run, exc)
             fail(str(exc), ExitStatus.NO_MODEL)
         except (KeyboardInterrupt, asyncio.CancelledError):  # Ctrl-C, or a stop signal's cancellation
             result = run.result
+            close_record(run.recorder, result)
             if result is None:
-                fail("interrupted before any node ran", interrupted_status(stop.received))
+                hint = resume_hint(run.recorder, "interrupted")
+                fail(
+                    "interrupted before any node ran" + (f"; go on with: {hint}" if hint else ""),
+                    interrupted_status(stop.received),
+                )
         finally:
             executor.close()
-    report(result, as_json, stop.received)
+    if result is not None and result.status != "interrupted":
+        close_record(run.recorder, result)
+    report(result, as_json, stop.received, resume_hint(run.recorder, result.status), _run_id(run))
+
+
+def _totals(run: Any) -> Any:
+    """The run's llm spending, for the journal, from the run's llm gate where there is one."""
+
+    def totals() -> dict[str, Any] | None:
+        gate = getattr(run, "llm", None)
+        return gate.totals() if gate is not None else None
+
+    return totals
+
+
+def _run_id(run: Any) -> str | None:
+    return run.recorder.run_id if run.recorder is not None else None
+
+
+def _abandon(run: Any, exc: Exception) -> None:
+    """Refused before anything ran (bad input, no model): the journal says so, not "running"."""
+    from planflow.runtime.engine import RunResult
+
+    close_record(run.recorder, RunResult("failed", error={"node": None, "message": str(exc)}))
 
 
 def interrupted_status(received: signal.Signals | None) -> ExitStatus:
@@ -99,23 +145,42 @@ def interrupted_status(received: signal.Signals | None) -> ExitStatus:
     return ExitStatus.INTERRUPTED
 
 
-def report(result: Any, as_json: bool, stopped_by: signal.Signals | None = None) -> None:
+_EXIT_FOR_STATUS = {
+    "ok": ExitStatus.OK,
+    "partial": ExitStatus.PARTIAL,
+    "failed": ExitStatus.FAILED,
+    "stopped": ExitStatus.STOPPED,
+}
+
+
+def report(
+    result: Any,
+    as_json: bool,
+    stopped_by: signal.Signals | None = None,
+    resume: str | None = None,
+    run_id: str | None = None,
+) -> None:
     if as_json:
-        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False, default=str))
-    elif result.status == "ok":
+        shown = {**result.to_dict(), "run_id": run_id, "resume": resume}
+        click.echo(json.dumps(shown, indent=2, ensure_ascii=False, default=str))
+    elif result.status in ("ok", "partial"):
         for name, value in result.outputs.items():
-            shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-            click.echo(f"{name}: {shown}")
-    if result.status == "ok":
-        raise SystemExit(ExitStatus.OK)
-    if not as_json:
-        click.echo(
-            f"Error: node {result.error['node']}: {result.error['message']}"
-            if result.status == "failed"
-            else f"Interrupted: {result.error['message']}",
-            err=True,
-        )
-    raise SystemExit(interrupted_status(stopped_by) if result.status == "interrupted" else ExitStatus.FAILED)
+            shown_value = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+            click.echo(f"{name}: {shown_value}")
+    if not as_json and result.status != "ok":
+        labels = {
+            "failed": "Error",
+            "partial": "Finished with failures",
+            "stopped": "Stopped",
+            "interrupted": "Interrupted",
+        }
+        where = f"node {result.error['node']}: " if result.status == "failed" and result.error.get("node") else ""
+        click.echo(f"{labels[result.status]}: {where}{result.error['message']}", err=True)
+        if resume:
+            click.echo(f"Go on with: {resume}", err=True)
+    if result.status == "interrupted":
+        raise SystemExit(interrupted_status(stopped_by))
+    raise SystemExit(_EXIT_FOR_STATUS[result.status])
 
 
 allow_outside_option = click.option(
@@ -139,6 +204,11 @@ allow_outside_option = click.option(
     help="Where batch items run: local (default) or ray (joins RAY_ADDRESS, else a local Ray on loopback).",
 )
 @allow_outside_option
+@click.option(
+    "--estimate",
+    is_flag=True,
+    help="Print llm calls, tokens and cost per step, running only list_files/read_file steps; run nothing else.",
+)
 @pacing_options
 def run_command(
     workflow: str,
@@ -148,9 +218,11 @@ def run_command(
     model: str | None,
     executor_name: str | None,
     allow_outside: bool,
+    estimate: bool,
     gate: Any,
 ) -> None:
     """Run a workflow FILE (or saved NAME) with inputs given as name=value."""
+    from planflow.cli.workflow_source import resolve_workflow_path
     from planflow.runtime.errors import InputError
     from planflow.runtime.inputs import parse_assignments
 
@@ -159,4 +231,19 @@ def run_command(
         inputs = parse_assignments(list(assignments))
     except InputError as exc:
         fail(str(exc), ExitStatus.USAGE)
-    execute(loaded, inputs, model, quiet, as_json, executor_name=executor_name, allow_outside=allow_outside, gate=gate)
+    if estimate:
+        from planflow.cli.estimate_view import show_estimate
+
+        show_estimate(loaded, inputs, model, as_json, allow_outside)
+    source = resolve_workflow_path(workflow)
+    execute(
+        loaded,
+        inputs,
+        model,
+        quiet,
+        as_json,
+        executor_name=executor_name,
+        allow_outside=allow_outside,
+        origin=RunOrigin(workflow, str(source.resolve())),
+        gate=gate,
+    )

@@ -34,6 +34,7 @@ _UNSAFE = re.compile(
     "]"
 )
 
+
 def _escape(match: re.Match[str]) -> str:
     return escape_char(match.group(0))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from planflow.cli.exit_codes import ExitStatus
@@ -22,13 +24,19 @@ def show_command(workflow: str, mermaid: bool) -> None:
 @click.command("save")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.argument("name")
-def save_command(file: str, name: str) -> None:
+@click.option("--force", is_flag=True, help="Replace a saved workflow of that name.")
+def save_command(file: str, name: str, force: bool) -> None:
     """Save a valid workflow FILE as NAME, to run later with `planflow run NAME`."""
-    from planflow.cli.store import StoreError, save_workflow
+    from planflow.cli.store import StoreError, save_workflow, saved_path
 
     loaded = load_or_exit(file)
     try:
-        path = save_workflow(loaded.to_json_dict(), name)
+        if not force and saved_path(name).exists() and sys.stdin.isatty():
+            force = click.confirm(f"A saved workflow named '{name}' exists. Replace it?", default=False)
+            if not force:
+                click.echo("Not saved.", err=True)
+                raise SystemExit(ExitStatus.OK)
+        path = save_workflow(loaded.to_json_dict(), name, replace=force)
     except StoreError as exc:
         fail(str(exc), ExitStatus.USAGE)
     click.echo(f"saved {name} ({path})")

@@ -17,10 +17,19 @@ class StoreError(ValueError):
     pass
 
 
-def save_workflow(document: dict[str, Any], name: str) -> Path:
+def saved_path(name: str, replace: bool = True) -> Path:
+    """Where NAME is saved; a StoreError for an unusable name, or for one already taken unless
+    `replace` (so a plan is never saved over another by accident)."""
     if not NAME.match(name) or name.endswith(".json"):
         raise StoreError(f"'{name}' is not a usable name: use letters, digits, '_', '-' or '.' (no '.json')")
     target = saved_dir() / f"{name}.json"
+    if not replace and target.exists():
+        raise StoreError(f"a saved workflow named '{name}' exists already ({target}); pass --force to replace it")
+    return target
+
+
+def save_workflow(document: dict[str, Any], name: str, replace: bool = True) -> Path:
+    target = saved_path(name, replace)
     try:
         data = (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode()
     except UnicodeEncodeError:  # a lone surrogate (legal as a JSON escape) has no UTF-8 form

@@ -5,14 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-
-def planflow_home() -> Path:
-    """The user directory for saved workflows: PLANFLOW_HOME, else the platform's app dir."""
-    if os.environ.get("PLANFLOW_HOME"):
-        return Path(os.environ["PLANFLOW_HOME"])
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("planflow", appauthor=False))
+from planflow.home import planflow_home
 
 
 def saved_dir() -> Path:

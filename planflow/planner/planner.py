@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from planflow.planner.catalog import render_catalog
 from planflow.planner.extract import NoJSONFound, extract_json
 from planflow.planner.fixes import apply_fixes
 from planflow.planner.prompting import render
+from planflow.planner.schema_rejection import rejects_schema
 from planflow.planner.workdir import summarize_workdir
 from planflow.runtime.models import get_sync_model
 from planflow.runtime.registry import default_registry
@@ -92,8 +93,11 @@ class Planner:
         max_repairs: int = 2,
         specs: Mapping[str, NodeTypeSpec] | None = None,
         workdir: Path | None = None,
+        on_call: Callable[[PlanReport], None] | None = None,
     ) -> None:
+        """`on_call`: told before each model call, with the report so far (calls, tokens)."""
         self.model_id = model_id
+        self.on_call = on_call or (lambda report: None)
         self.max_repairs = max_repairs
         self.specs = specs if specs is not None else default_registry().specs()
         self.workdir = workdir
@@ -122,11 +126,12 @@ class Planner:
         while call <= self.max_repairs:
             try:
                 report.llm_calls += 1
+                self.on_call(report)
                 response = conversation.prompt(prompt, system=system, schema=schema, stream=False, **options)
                 answer = response.text()
                 usage = response.usage()
             except Exception as exc:  # providers raise their own errors (openai.*), not only llm.ModelError
-                if schema is not None and call == 0:
+                if schema is not None and call == 0 and rejects_schema(exc):
                     # Some servers (llama.cpp) reject json_schema requests: ask for plain JSON
                     # in a fresh conversation; this retry does not use the repair budget.
                     schema = None

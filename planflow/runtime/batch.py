@@ -12,11 +12,11 @@ from typing import Any
 
 from planflow.ir.models import BatchSpec
 from planflow.runtime.context import NodeContext
-from planflow.runtime.errors import NodeFailure, RunFailed
+from planflow.runtime.errors import NodeFailure, RunFailed, RunStop
 from planflow.runtime.executor import BatchJob, ItemCall, ItemExecutor, with_retries
 from planflow.runtime.progress import Progress
 
-__all__ = ["BatchState", "describe", "run_batch", "with_retries"]
+__all__ = ["BatchState", "ItemRecord", "describe", "run_batch", "with_retries"]
 
 
 def describe(exc: BaseException) -> str:
@@ -49,6 +49,10 @@ class BatchState:
         }
 
 
+# Told of each item that finished here (not of reused ones): index, item, output or None, error or None.
+ItemRecord = Callable[[int, Any, Any, str | None], None]
+
+
 async def run_batch(
     node_id: str,
     items: list[Any],
@@ -60,14 +64,26 @@ async def run_batch(
     state: BatchState | None = None,
     prepare: Callable[[Any], Any] | None = None,
     io_bound: bool = True,
+    finished: dict[int, Any] | None = None,
+    record: ItemRecord | None = None,
 ) -> dict[str, Any]:
-    """Run `call` over `items` (each first turned into arguments by `prepare`, on this side)."""
+    """Run `call` over `items` (each first turned into arguments by `prepare`, on this side).
+
+    `finished`: results kept from an earlier attempt of the run (resume), by index; only the
+    other items run. An item raising RunStop (a budget) is neither a result nor an error: the
+    batch stops starting items, lets those in flight finish, and re-raises it."""
     state = state or BatchState(items)
+    for index, result in (finished or {}).items():
+        state.results[index] = result
+        state.succeeded += 1
+    pending = [i for i in range(len(items)) if state.results[i] is None]
     limit = spec.max_concurrent if spec.parallel else 1
     fail_fast = spec.error_handling == "fail_fast"
     progress.batch_started(node_id, len(items))
+    for _ in range(state.succeeded):
+        progress.item_finished(node_id, True)
     job = BatchJob(
-        items=items,
+        items=[items[i] for i in pending],
         call=call,
         context=context,
         prepare=prepare or _same,
@@ -76,24 +92,33 @@ async def run_batch(
         fail_fast=fail_fast,
         io_bound=io_bound,
     )
+    stopped: list[RunStop] = []
 
-    def on_done(index: int, value: Any, error: BaseException | None) -> bool:
+    def on_done(position: int, value: Any, error: BaseException | None) -> bool:
+        index = pending[position]
+        if isinstance(error, RunStop):
+            if not stopped:
+                stopped.append(error)
+            return True  # the items still queued meet the same stop at once, without a call
         if error is None:
             state.results[index] = {**value, "item": items[index]}
             state.succeeded += 1
-            progress.item_finished(node_id, True)
-            return True
-        state.errors.append({"index": index, "item": items[index], "error": describe(error)})
-        progress.item_finished(node_id, False)
-        return not fail_fast
+        else:
+            state.errors.append({"index": index, "item": items[index], "error": describe(error)})
+        progress.item_finished(node_id, error is None)
+        if record is not None:
+            record(index, items[index], state.results[index], None if error is None else describe(error))
+        return error is None or not fail_fast
 
     await executor.map(job, limit, on_done)
+    if stopped:
+        raise stopped[0]
     output = state.output()
     if fail_fast and state.errors:
         first = state.errors[0]
         raise RunFailed(
             node_id,
-            f"item {first['index']} ({_short(first['item'])}) failed: {first['error']}; "
+            f"the item at index {first['index']} (value {_short(first['item'])}) failed: {first['error']}; "
             f"{state.succeeded} of {len(items)} items had finished",
             output,
         )

@@ -1,24 +1,24 @@
 """Compile a validated workflow to PocketFlow and run it. The only module that imports pocketflow.
 
 Each IR node becomes an AsyncNode (prep: resolve templates from the shared store; exec: run once
-or as a batch through our wrapper; post: store the output). Nodes are chained in dependency
-order; nodes of the same depth that do not depend on each other run together in one stage.
+or as a batch through our wrapper; post: store the output). `_Graph` starts each node as soon
+as its parents have finished, so independent branches overlap and nothing waits on a node it
+does not depend on.
 """
 
 from __future__ import annotations
 
 import asyncio
-import collections
 import contextlib
-import itertools
 import math
 import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from graphlib import TopologicalSorter
 from typing import Any, Literal
 
-from pocketflow import AsyncFlow, AsyncNode
+from pocketflow import AsyncNode
 
 from planflow.ir.models import Node, Workflow
 from planflow.ir.shell_checks import analyze_node_command
@@ -29,16 +29,20 @@ from planflow.ir.templates import (
     context_lookup,
     follow_path,
     to_text,
+    type_name,
 )
 from planflow.runtime.batch import BatchState, describe, run_batch
 from planflow.runtime.context import NodeContext, RunContext
-from planflow.runtime.errors import RunFailed, TemplateFailure
+from planflow.runtime.errors import RunFailed, RunStop, TemplateFailure
 from planflow.runtime.inputs import resolve_inputs
+from planflow.runtime.model_options import check_llm_options
 from planflow.runtime.paths import PathPolicy, data_derived_paths, shown_roots
 from planflow.runtime.registry import NodeRegistry, NodeType, default_registry
 from planflow.runtime.shell_binding import BoundCommand, UnsafeCommand, bind_analysis
 
-Status = Literal["ok", "failed", "interrupted"]
+# ok: every item finished; partial: finished, but `continue` batches lost items; failed: a node
+# failed; stopped: a budget stopped it (resumable); interrupted: Ctrl-C or a stop signal.
+Status = Literal["ok", "partial", "failed", "stopped", "interrupted"]
 
 
 @dataclass
@@ -118,13 +122,21 @@ class _IRNode(AsyncNode):
 
     async def prep_async(self, shared: dict[str, Any]) -> Callable[[Ref], Any]:
         self.ctx.run.progress.node_started(self.node.id)
+        if self.ctx.run.recorder is not None:
+            self.ctx.run.recorder.node_started(self.node.id)
         return context_lookup(shared)
 
     async def exec_async(self, lookup: Callable[[Ref], Any]) -> dict[str, Any]:
         node = self.node
+        recorder = self.ctx.run.recorder
+        kept = recorder.reusable_output(node.id) if recorder is not None else None
+        if kept is not None:  # finished in an earlier attempt of this run (resume)
+            return dict(kept)
         if node.batch is None or self.items_resolver is None:
             try:
                 return await self.impl(self.params_resolver.resolve(lookup), self.ctx)
+            except RunStop:
+                raise
             except Exception as exc:  # a node's bug too is reported as that node's failure
                 raise RunFailed(node.id, describe(exc)) from None
         try:
@@ -132,7 +144,7 @@ class _IRNode(AsyncNode):
         except UnresolvedReference as exc:
             raise RunFailed(node.id, f"batch.items: {exc}") from None
         if not isinstance(items, list):
-            raise RunFailed(node.id, f"batch.items must resolve to a list, got {type(items).__name__}")
+            raise RunFailed(node.id, _not_a_list(node.batch.items, items))
         alias = node.batch.as_
 
         def prepare(item: Any) -> dict[str, Any]:
@@ -145,62 +157,73 @@ class _IRNode(AsyncNode):
 
         state = BatchState(items)
         self.tracker[node.id] = state
+        record = None
+        if recorder is not None:
+            kept_items = recorder.reusable_items(node.id, items)
+
+            def record(index: int, item: Any, result: Any, error: str | None) -> None:
+                recorder.item_finished(node.id, index, item, result, error, None)
+
         return await run_batch(
             node.id,
             items,
             node.batch,
             self.impl,
             self.ctx,
-            self.ctx.run.executor,
+            self.ctx.run.executor if not self.io_bound else self.ctx.run.service_executor,
             self.ctx.run.progress,
             state,
             prepare=prepare,
             io_bound=self.io_bound,
+            finished=kept_items if recorder is not None else None,
+            record=record,
         )
 
     async def post_async(self, shared: dict[str, Any], prep_res: Any, output: dict[str, Any]) -> str:
         shared[self.node.id] = output
+        if self.ctx.run.recorder is not None:
+            self.ctx.run.recorder.node_finished(self.node.id, output)
         self.ctx.run.progress.node_finished(self.node.id, True)
         return "default"
 
 
-class _Stage(AsyncNode):
-    """Nodes of one depth, independent of each other, run concurrently; the first failure
-    cancels the others."""
+def _not_a_list(written: Any, value: Any) -> str:
+    """`batch.items: ${read.json} is null, not a list (read's content is not JSON)`."""
+    shown = written if isinstance(written, str) else "the inline value"
+    message = f"batch.items: {shown} is {type_name(value)}, not a list"  # "is null", "is a string"
+    if value is None and isinstance(written, str) and written.rstrip("}").endswith(".json"):
+        step = written.removeprefix("${").split(".", 1)[0]
+        message += f" ({step}'s output was not JSON; a batch needs a JSON array there)"
+    return message
 
-    def __init__(self, members: list[_IRNode]) -> None:
-        super().__init__(max_retries=1)
-        self.members = members
 
-    async def _run_async(self, shared: dict[str, Any]) -> str:
-        tasks = [asyncio.create_task(m._run_async(shared)) for m in self.members]
+class _Graph:
+    """The workflow's DAG, scheduled as it runs: each node starts the moment all its parents have
+    finished (graphlib's get_ready/done), not when a whole depth level has. PocketFlow still owns
+    each node's life cycle (prep, exec, post, in `AsyncNode._run_async`). The first failure
+    cancels the nodes still running."""
+
+    def __init__(self, nodes: dict[str, _IRNode], parents: dict[str, set[str]]) -> None:
+        self.nodes = nodes
+        self.parents = parents
+
+    async def run_async(self, shared: dict[str, Any]) -> None:
+        sorter: TopologicalSorter[str] = TopologicalSorter(self.parents)
+        sorter.prepare()
+        running: dict[asyncio.Task[Any], str] = {}
         try:
-            await asyncio.gather(*tasks)
+            while sorter.is_active():
+                for node_id in sorter.get_ready():
+                    running[asyncio.create_task(self.nodes[node_id]._run_async(shared))] = node_id
+                finished, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                for task in finished:
+                    node_id = running.pop(task)
+                    task.result()  # a node's failure (RunFailed, RunStop) ends the run here
+                    sorter.done(node_id)
         finally:
-            for task in tasks:
+            for task in running:
                 task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-        return "default"
-
-
-def _depths(workflow: Workflow) -> dict[str, int]:
-    """Each node's depth (longest path from a root), by Kahn's algorithm: no recursion, so a
-    chain of thousands of nodes written in any order compiles."""
-    children: dict[str, list[str]] = {n.id: [] for n in workflow.nodes}
-    waiting = dict.fromkeys(children, 0)
-    for edge in workflow.edges:
-        children[edge.from_].append(edge.to)
-        waiting[edge.to] += 1
-    depth = dict.fromkeys(children, 0)
-    ready = collections.deque(node_id for node_id, count in waiting.items() if count == 0)
-    while ready:
-        node_id = ready.popleft()
-        for child in children[node_id]:
-            depth[child] = max(depth[child], depth[node_id] + 1)
-            waiting[child] -= 1
-            if waiting[child] == 0:
-                ready.append(child)
-    return depth
+            await asyncio.gather(*running, return_exceptions=True)
 
 
 def compile_flow(
@@ -209,10 +232,9 @@ def compile_flow(
     registry: NodeRegistry,
     tracker: dict[str, Any],
     inputs: Mapping[str, Any] | None = None,
-) -> AsyncFlow:
+) -> _Graph:
     """`inputs`: the run's input values, which with the literal paths say where paths taken from
     step outputs may point (planflow.runtime.paths)."""
-    depth = _depths(workflow)
     integers = frozenset(name for name, spec in workflow.inputs.items() if spec.type == "integer")
     step_ids = {n.id for n in workflow.nodes}
     # Decided here, from the templates, once: which path params carry another step's data.
@@ -220,27 +242,29 @@ def compile_flow(
     roots: tuple[str, ...] = ()
     if any(checked.values()) and not run.allow_outside:
         roots = shown_roots(workflow, inputs or {}, run.cwd, registry.specs())
-    stages: dict[int, list[_IRNode]] = {}
+    nodes: dict[str, _IRNode] = {}
     for node in workflow.nodes:
         paths = PathPolicy(checked[node.id], roots if checked[node.id] else (), run.allow_outside)
         try:
-            ir_node = _IRNode(node, registry.get(node.type), run, tracker, paths, integers)
+            nodes[node.id] = _IRNode(node, registry.get(node.type), run, tracker, paths, integers)
         except UnsafeCommand as exc:
             raise RunFailed(node.id, f"params.command: {exc}") from None
-        stages.setdefault(depth[node.id], []).append(ir_node)
-    chain: list[AsyncNode] = [m[0] if len(m) == 1 else _Stage(m) for _, m in sorted(stages.items())]
-    for before, after in itertools.pairwise(chain):
-        before >> after
-    return AsyncFlow(start=chain[0])
+    parents: dict[str, set[str]] = {node_id: set() for node_id in nodes}
+    for edge in workflow.edges:
+        parents[edge.to].add(edge.from_)
+    return _Graph(nodes, parents)
 
 
 def _preflight_models(workflow: Workflow, run: RunContext) -> None:
-    """Unknown model or missing key: fail before any item runs, not on the first item."""
+    """Unknown model, missing key, or an option the model does not take: fail before any item
+    runs, not on the first item."""
     for node in workflow.nodes:
         if node.type == "llm":
             model = node.params.get("model")
             if model is None or (isinstance(model, str) and "${" not in model):
-                run.llm.check_budgets_apply(run.models.get(model))
+                handle = run.models.get(model)
+                check_llm_options(node, handle.model_id, handle.model)
+                run.llm.check_budgets_apply(handle)
 
 
 @contextlib.contextmanager
@@ -301,6 +325,15 @@ async def run_workflow(
             nodes[exc.node_id] = exc.partial
         run.result = RunResult("failed", {}, nodes, {"node": exc.node_id, "message": exc.message})
         return run.result
+    except RunStop as exc:  # a budget: stopped cleanly before the call that would exceed it
+        nodes = _node_outputs(shared, node_ids)
+        unfinished = {k: s for k, s in tracker.items() if k not in nodes}
+        for node_id, state in unfinished.items():
+            nodes[node_id] = state.output()
+        counts = "".join(f"; node {k}: {s.finished} of {len(s.items)} items finished" for k, s in unfinished.items())
+        stopped_at = next(iter(unfinished), None)
+        run.result = RunResult("stopped", {}, nodes, {"node": stopped_at, "message": f"{exc}{counts}"})
+        return run.result
     except asyncio.CancelledError:
         # Ctrl-C: asyncio.run re-raises KeyboardInterrupt whatever we return, so the partial
         # result is left on the context for the caller, and the cancellation goes on.
@@ -308,8 +341,28 @@ async def run_workflow(
         raise
     finally:
         await run.aclose()
-    run.result = RunResult("ok", _outputs(workflow, shared), _node_outputs(shared, node_ids))
+    nodes = _node_outputs(shared, node_ids)
+    lost = _lost_items(workflow, nodes)
+    if lost:
+        # finished, but `continue` batches lost items: scripts must not read this as a clean ok
+        message = "finished with failed items: " + "; ".join(
+            f"node {k}: {failed} of {count} items failed" for k, (failed, count) in lost.items()
+        )
+        error = {"node": next(iter(lost)), "message": message, "failed_items": sum(f for f, _ in lost.values())}
+        run.result = RunResult("partial", _outputs(workflow, shared), nodes, error)
+        return run.result
+    run.result = RunResult("ok", _outputs(workflow, shared), nodes)
     return run.result
+
+
+def _lost_items(workflow: Workflow, nodes: dict[str, Any]) -> dict[str, tuple[int, int]]:
+    """Batch node id -> (failed items, items), for the batches that lost any."""
+    lost = {}
+    for node in workflow.nodes:
+        output = nodes.get(node.id)
+        if node.batch is not None and isinstance(output, dict) and output.get("error_count"):
+            lost[node.id] = (int(output["error_count"]), int(output.get("count", 0)))
+    return lost
 
 
 def _interrupted(

@@ -66,15 +66,21 @@ def test_a_bad_limits_file_is_a_usage_error_naming_it(tmp_path, monkeypatch):
     assert "limits.json: models.gpt-4o-mini.rpm: must be a positive number" in result.output
 
 
-def test_the_plan_and_run_command_takes_the_options_too():
-    result = run("do", "--help")
+@pytest.mark.parametrize("command", ["do", "resume"])
+def test_the_plan_and_run_and_resume_commands_take_the_options_too(command):
+    result = run(command, "--help")
     assert all(option in result.output for option in ("--rpm", "--tpm", "--max-llm-calls", "--max-cost"))
 
 
 def test_max_llm_calls_from_the_command_line(tmp_path, openai_server, scale_model):
     result = run("run", batch_file(tmp_path, scale_model, 25), "--max-llm-calls", "3", "-q")
     assert openai_server.stats.total == 3
-    assert result.exit_code != 0 and "--max-llm-calls 3 reached" in result.output
+    assert result.exit_code == 6 and "--max-llm-calls 3 reached" in result.output
+    run_id = result.output.split("planflow resume ")[1].split()[0]
+    # the resume takes the options too; its budget counts afresh
+    again = run("resume", run_id, "--max-llm-calls", "5", "-q")
+    assert openai_server.stats.total == 8 and again.exit_code == 6, again.output
+    assert "3 of 25 items" not in again.output and "8 of 25 items finished" in again.output
 
 
 def test_max_cost_with_an_unpriced_model_is_a_usage_error_before_anything_runs(tmp_path, openai_server):

@@ -55,7 +55,7 @@ def test_plan_prints_the_workflow_and_reports_on_stderr(folder):
 
 
 def test_plan_no_context_and_json_and_output_file(folder):
-    result, model = invoke("plan", "count", "-m", "queue", "--no-context", "--json", "-o", "flow.json")
+    result, model = invoke("plan", "count the words", "-m", "queue", "--no-context", "--json", "-o", "flow.json")
     assert result.exit_code == 0
     saved = json.loads((folder / "flow.json").read_text())
     assert set(saved) == {"workflow", "report"} and saved["report"]["llm_calls"] == 1
@@ -92,7 +92,7 @@ def test_save_list_and_rerun_by_name_with_new_inputs(folder):
 
 def test_plan_failure_shows_the_last_attempt_and_exits_four(folder):
     bad = json.dumps({**PLAN, "nodes": [{**PLAN["nodes"][0], "type": "list_dir"}]})
-    result, model = invoke("plan", "x", "-m", "queue", "--max-repairs", "1", replies=(bad, bad))
+    result, model = invoke("plan", "plan something", "-m", "queue", "--max-repairs", "1", replies=(bad, bad))
     assert result.exit_code == 4
     assert len(model.asked) == 2
     assert "Last attempt:" in result.stderr and "unknown node type 'list_dir'" in result.stderr
@@ -105,7 +105,7 @@ def test_cannot_plan_exits_four(folder):
 
 
 def test_no_model_exits_three_with_how_to_configure(folder):
-    result = CliRunner().invoke(cli, ["plan", "x", "-m", "missing-model"])
+    result = CliRunner().invoke(cli, ["plan", "plan something", "-m", "missing-model"])
     assert result.exit_code == 3 and "llm keys set" in result.stderr
 
 

@@ -44,8 +44,9 @@ def test_word_counts_example_runs_with_json_output(tmp_path):
     result = run("run", str(EXAMPLES / "word-counts" / "workflow.json"), f"report_path={report}", "--json")
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
-    assert set(payload) == {"status", "outputs", "nodes", "error"}
-    assert payload["status"] == "ok" and payload["error"] is None
+    assert set(payload) == {"status", "outputs", "nodes", "error", "run_id", "resume"}
+    assert payload["status"] == "ok" and payload["error"] is None and payload["resume"] is None
+    assert run("runs", "--json").stdout.count(payload["run_id"]) == 1
     assert payload["outputs"] == {"report": str(report), "files": 3}
     counts = {Path(r["item"]).name: r["json"] for r in json.loads(report.read_text())}
     assert counts == {"alpha.txt": 9, "beta.txt": 14, "gamma; echo PWNED.txt": 11}
@@ -73,7 +74,8 @@ def test_fetch_urls_example_against_a_local_server(tmp_path, monkeypatch):
             "--json",
         )
     payload = json.loads(result.stdout)
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 5, result.output  # finished, one item lost: "partial", not ok
+    assert payload["status"] == "partial" and payload["error"]["failed_items"] == 1
     assert payload["outputs"]["fetched"] == 2 and payload["outputs"]["failed"] == 1
     error = payload["nodes"]["fetch"]["errors"][0]
     assert error["index"] == 2 and "HTTP 500" in error["error"]
@@ -124,8 +126,10 @@ def test_summary_line_when_not_on_a_terminal(tmp_path):
         ],
     }
     result = run("run", write(tmp_path, doc))
-    assert result.exit_code == 0
+    assert result.exit_code == 5
     assert "b: 2/3 items ok, 1 failed in" in result.stderr
+    assert "Finished with failures: finished with failed items: node b: 1 of 3 items failed" in result.stderr
+    assert "Go on with: planflow resume " in result.stderr
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")

@@ -80,7 +80,7 @@ def test_fail_fast_kills_and_reaps_the_other_items_without_warnings(tmp_path):
     assert process.returncode == 1, stderr
     payload = json.loads(stdout)
     assert payload["status"] == "failed"
-    assert "item 0 (item0) failed: command exited with 3" in payload["error"]["message"]
+    assert "the item at index 0 (value item0) failed: command exited with 3" in payload["error"]["message"]
     pids = _pids(tmp_path)
     assert len(pids) == 6
     assert [pid for pid in pids if alive(pid)] == []

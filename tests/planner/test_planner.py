@@ -158,6 +158,38 @@ def test_a_provider_error_is_a_plan_failure_not_a_traceback():
         Planner("broken").plan("x")
 
 
+class AuthError(Exception):
+    """Shaped like openai's APIStatusError: a status code and a message."""
+
+    status_code = 401
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        AuthError("Error code: 401 - Incorrect API key provided"),
+        ConnectionError("connection refused"),
+        TimeoutError("Request timed out."),
+        RuntimeError("Error code: 429 - quota exceeded"),
+    ],
+    ids=["auth", "network", "timeout", "quota"],
+)
+def test_an_error_that_is_not_about_the_schema_costs_no_second_call(error):
+    class Failing(QueueModel):
+        model_id = "failing"
+
+        def execute(self, prompt, stream, response, conversation):
+            self.asked.append({"schema": prompt.schema})
+            raise error
+            yield ""
+
+    model = Failing(supports_schema=True)
+    with registered_models(model), pytest.raises(PlanFailed) as caught:
+        Planner("failing").plan("x")
+    assert len(model.asked) == 1 and caught.value.report.llm_calls == 1
+    assert caught.value.report.fixes == []
+
+
 def test_output_is_bounded_when_the_model_takes_max_tokens():
     from planflow.planner.planner import MAX_PLAN_TOKENS
 
@@ -175,3 +207,18 @@ def test_output_is_bounded_when_the_model_takes_max_tokens():
     with registered_models(model):
         Planner("bounded").plan("count words")
     assert model.asked == [{"max_tokens": MAX_PLAN_TOKENS}]
+
+
+def test_the_planner_reports_each_call_before_it_is_made():
+    from types import SimpleNamespace
+
+    from planflow.cli.planning_view import _Status
+
+    seen = []
+    model = QueueModel(text({"nodes": []}), text(GOOD))
+    with registered_models(model):
+        result = Planner("queue", on_call=lambda report: seen.append(report.llm_calls)).plan("count words")
+    assert seen == [1, 2] and result.report.llm_calls == 2
+    status = _Status("queue")
+    status.report = SimpleNamespace(llm_calls=2, input_tokens=1200, output_tokens=34)
+    assert str(status.__rich__().text) == "Planning with queue: 0 s, call 2, 1,234 tokens so far"

@@ -30,9 +30,7 @@ def spec(**fields):
 
 def batch(items, call, executor=None, **fields):
     ctx = NodeContext(RunContext(), "n", fields.get("max_concurrent", 1))
-    return asyncio.run(
-        run_batch("n", items, spec(**fields), call, ctx, executor or LocalExecutor(), NullProgress())
-    )
+    return asyncio.run(run_batch("n", items, spec(**fields), call, ctx, executor or LocalExecutor(), NullProgress()))
 
 
 @pytest.fixture
@@ -85,7 +83,7 @@ def test_fail_fast_sequential_stops_at_the_first_error_and_keeps_finished_result
     partial = info.value.partial
     assert [r and r["item"] for r in partial["results"]] == [0, 1, 2, None, None, None, None, None, None, None]
     assert partial["errors"] == [{"index": 3, "item": 3, "error": "item 3 is bad"}]
-    assert "item 3 (3) failed: item 3 is bad; 3 of 10 items had finished" in str(info.value)
+    assert "the item at index 3 (value 3) failed: item 3 is bad; 3 of 10 items had finished" in str(info.value)
 
 
 def test_fail_fast_parallel_stops_starting_new_items(executor, log):
@@ -185,7 +183,11 @@ def test_items_that_resolve_to_a_non_list_fail_clearly(tmp_path):
         {"id": "b", "type": "shell", "params": {"command": "echo"}, "batch": {"items": "${r.json}"}},
     )
     out = run_doc(doc, cwd=tmp_path)
-    assert out.error == {"node": "b", "message": "batch.items must resolve to a list, got NoneType"}
+    assert out.error == {
+        "node": "b",
+        "message": "batch.items: ${r.json} is null, not a list "
+        "(r's output was not JSON; a batch needs a JSON array there)",
+    }
 
 
 async def _divide(item, ctx):

@@ -112,6 +112,21 @@ def test_list_missing_folder(tmp_path):
     assert out.error["message"] == "no such folder: nope"
 
 
+def test_list_files_on_a_file_says_so(tmp_path):
+    (tmp_path / "notes.txt").write_text("x")
+    out = run_doc(workflow(node("l", "list_files", dir="notes.txt")), cwd=tmp_path)
+    assert out.error["message"].startswith("notes.txt is a file, not a folder: list_files lists a folder's files")
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [("", "params.path is empty: there is no file to write"), (".", "cannot write .: it is a folder")],
+)
+def test_write_file_to_an_empty_path_or_a_folder_says_which(tmp_path, path, message):
+    out = run_doc(workflow(node("w", "write_file", path=path, content="x")), cwd=tmp_path)
+    assert out.error["message"].startswith(message)
+
+
 def test_http_get_json_text_and_post():
     with http_server() as base:
         doc = workflow(
@@ -168,7 +183,7 @@ def test_llm_model_choice_param_then_run_default_then_env(monkeypatch):
 
 
 def test_llm_sync_model_runs_in_a_pool_sized_to_the_batch():
-    model = FakeSyncModel(delay=0.05)
+    model = FakeSyncModel(gather=12)
     with registered_models(model):
         doc = workflow(
             {

@@ -84,8 +84,8 @@ SAFE: dict[str, tuple[str, dict[str, Any], Callable[[str, str], Any]]] = {
     "case": ("case ${v} in *) printf '%s\\0' \"${v}\";; esac", {}, lambda v, s: _nul(v)),
     "test_string": ("[ ${v} = ${v} ] && printf ok", {}, lambda v, s: "ok"),
     "double_bracket": ('[[ ${v} == "${v}" ]] && printf ok', {}, lambda v, s: "ok"),
-    "bash_argument": ("bash -c 'printf \"%s\\0\" \"$1\"' _ ${v}", {}, lambda v, s: _nul(v)),
-    "awk_environ": ("X=${v} awk 'BEGIN { printf \"%s\", ENVIRON[\"X\"] }'", {}, lambda v, s: v),
+    "bash_argument": ('bash -c \'printf "%s\\0" "$1"\' _ ${v}', {}, lambda v, s: _nul(v)),
+    "awk_environ": ('X=${v} awk \'BEGIN { printf "%s", ENVIRON["X"] }\'', {}, lambda v, s: v),
     "python_argv": ("python3 -c 'import sys; sys.stdout.write(sys.argv[1])' ${v}", {}, lambda v, s: v),
     "redirect_source": ("wc -c < ${v}", {}, lambda v, s: _no_file(s)(v)),
     "redirect_target": (
@@ -258,7 +258,7 @@ def test_an_integer_slot_refuses_a_non_integer_at_run_time(tmp_path):
 
 def test_refusals_carry_the_safe_form_in_their_hint():
     hints = {}
-    for command in ("awk '{print ${x}}'", 'python3 -c "print(${x})"', "jq \".${x}\" f", "(( ${x} > 1 ))"):
+    for command in ("awk '{print ${x}}'", 'python3 -c "print(${x})"', 'jq ".${x}" f', "(( ${x} > 1 ))"):
         with pytest.raises(UnsafeCommand) as info:
             bind(parse_template(command))
         hints[command] = info.value.problems[0].hint

@@ -25,13 +25,21 @@ def place_template(start: int, end: int, var: str, state: State) -> Placement:
     node = state.root.descendant_for_byte_range(start, end)
     expansion = node
     while expansion is not None and not (
-        expansion.type == "expansion" and expansion.start_byte == start and expansion.end_byte == end
+        expansion.type == "expansion" and expansion.end_byte == end and _starts_at(expansion, start, state.source)
     ):
         expansion = expansion.parent
     ref = "${" + var + "}"
     if expansion is None:
         return _literal_container(node, ref, state)
     return place(expansion, ref, state, var)
+
+
+def _starts_at(expansion: Any, start: int, source: bytes) -> bool:
+    """In `"$x ${v}"` tree-sitter-bash gives the blank before `${` to the expansion's first token;
+    bash reads it as text of the string, so an expansion starting with blanks starts at `${`."""
+    return expansion.start_byte == start or (
+        expansion.start_byte < start and not source[expansion.start_byte : start].strip(b" \t")
+    )
 
 
 def _literal_container(node: Any, ref: str, state: State) -> Placement:

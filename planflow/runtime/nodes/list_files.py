@@ -13,6 +13,11 @@ async def run(params: dict[str, Any], ctx: NodeContext) -> dict[str, Any]:
     folder = params.get("dir", ".")
     pattern = params.get("pattern", "*")
     root = ctx.run.path(folder)
+    if root.is_file():
+        raise NodeFailure(
+            f"{folder} is a file, not a folder: list_files lists a folder's files "
+            "(read it with read_file, or set dir to its folder and pattern to its name)"
+        )
     if not root.is_dir():
         raise NodeFailure(f"no such folder: {folder}")
     matches = root.rglob(pattern) if params.get("recursive") else root.glob(pattern)

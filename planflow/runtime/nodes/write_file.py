@@ -96,7 +96,11 @@ def write_atomically(target: Path, data: bytes) -> None:
 async def run(params: dict[str, Any], ctx: NodeContext) -> dict[str, Any]:
     ensure_inside(params, ctx)  # a path from another step's output must not escape the folder
     path = params["path"]
+    if not str(path).strip():
+        raise NodeFailure("params.path is empty: there is no file to write")
     target = ctx.run.path(path)
+    if target.is_dir():
+        raise NodeFailure(f"cannot write {path}: it is a folder; give the path of a file inside it")
     data = as_text(params["content"]).encode("utf-8")
     try:
         if params.get("append") and target.exists():

@@ -33,8 +33,10 @@ from planflow.runtime.limits import ModelLimits, load_limits
 from planflow.runtime.prices import count_tokens, price_for, provider_model_name
 from planflow.runtime.transient import RetryPolicy, classify
 
-# What an answer is assumed to cost before it exists (tokens-per-minute and --max-cost).
-ASSUMED_OUTPUT_TOKENS = 500
+# What an answer is assumed to cost before it exists (--max-cost; tpm until the first answer):
+# the same figure as --estimate's (estimate.DEFAULT_OUTPUT_TOKENS, PLANFLOW_ESTIMATE_OUTPUT_TOKENS),
+# so a budget and the estimate before it agree. A test keeps the two equal.
+ASSUMED_OUTPUT_TOKENS = 256
 # A limiter lets at most this share of a minute's budget through at once: a full minute's burst
 # at the start of a run is what providers that count in short windows answer with 429s.
 BURST_SHARE_OF_MINUTE = 1 / 600
@@ -122,8 +124,9 @@ class AdaptiveConcurrency:
 class ModelPace:
     """One model's shared state: its limiters, its adaptive concurrency, the tokens owed."""
 
-    def __init__(self, limits: ModelLimits) -> None:
+    def __init__(self, limits: ModelLimits, assumed_output: int = ASSUMED_OUTPUT_TOKENS) -> None:
         self.limits = limits
+        self.assumed_output = assumed_output
         self.requests = _paced(limits.rpm) if limits.rpm else None
         self.tokens = TokenPace(limits.tpm) if limits.tpm else None
         self.concurrency = AdaptiveConcurrency()
@@ -141,9 +144,9 @@ class ModelPace:
             self.resume_at = max(self.resume_at, time.monotonic() + seconds)
 
     def expected_output(self) -> int:
-        """For pacing: the mean answer so far, ASSUMED_OUTPUT_TOKENS before the first."""
+        """For pacing: the mean answer so far, the assumed size before the first."""
         if not self._answers:
-            return ASSUMED_OUTPUT_TOKENS
+            return self.assumed_output
         return -(-self._output_tokens // self._answers)
 
     def answered(self, output_tokens: int) -> None:
@@ -177,6 +180,7 @@ class LLMGate:
     max_llm_calls: int | None = None
     max_cost: Decimal | None = None
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    assumed_output_tokens: int = ASSUMED_OUTPUT_TOKENS
     # the run's state, shared by every call
     _paces: dict[str, ModelPace] = field(default_factory=dict, init=False, repr=False)
     _calls: int = field(default=0, init=False)  # requests sent, retries included
@@ -205,7 +209,11 @@ class LLMGate:
             rpm if rpm is not None else _env_rate("PLANFLOW_RPM"),
             tpm if tpm is not None else _env_rate("PLANFLOW_TPM"),
         )
-        return cls(load_limits(), defaults, max_llm_calls, max_cost, RetryPolicy.from_environment())
+        from planflow.runtime.estimate import output_tokens_per_call  # it imports the context, which imports us
+
+        return cls(
+            load_limits(), defaults, max_llm_calls, max_cost, RetryPolicy.from_environment(), output_tokens_per_call()
+        )
 
     def limits_for(self, model_id: str, model_name: str) -> ModelLimits:
         entry = self.limits.get(model_id) or self.limits.get(model_name) or ModelLimits()
@@ -224,7 +232,7 @@ class LLMGate:
 
     def _pace(self, model_id: str, model_name: str) -> ModelPace:
         if model_id not in self._paces:
-            self._paces[model_id] = ModelPace(self.limits_for(model_id, model_name))
+            self._paces[model_id] = ModelPace(self.limits_for(model_id, model_name), self.assumed_output_tokens)
         return self._paces[model_id]
 
     @contextlib.asynccontextmanager
@@ -281,7 +289,7 @@ class LLMGate:
 
     def _cost_estimate(self, model_name: str, input_tokens: int) -> Decimal:
         price = price_for(model_name) if self.max_cost is not None else None
-        return price.cost(input_tokens, ASSUMED_OUTPUT_TOKENS) if price is not None else Decimal(0)
+        return price.cost(input_tokens, self.assumed_output_tokens) if price is not None else Decimal(0)
 
     def _refusal(self, model_name: str, input_tokens: int) -> str | None:
         if self.max_llm_calls is not None and self._calls + 1 > self.max_llm_calls:
@@ -305,7 +313,7 @@ class LLMGate:
 
     def _account(self, pace: ModelPace, model_name: str, paced_tokens: int, record: CallRecord, text: str) -> None:
         used_in = record.input_tokens if record.input_tokens is not None else count_tokens(model_name, text)
-        used_out = record.output_tokens if record.output_tokens is not None else ASSUMED_OUTPUT_TOKENS
+        used_out = record.output_tokens if record.output_tokens is not None else self.assumed_output_tokens
         self._input_tokens += used_in
         self._output_tokens += used_out
         pace.answered(used_out)

@@ -132,6 +132,14 @@ def test_a_bad_limits_file_is_named_with_what_is_wrong(tmp_path, text, complaint
 # budgets ---------------------------------------------------------------------------------------
 
 
+def test_a_budget_assumes_the_answer_size_the_estimate_assumes(monkeypatch):
+    from planflow.runtime import estimate, pacing
+
+    assert pacing.ASSUMED_OUTPUT_TOKENS == estimate.DEFAULT_OUTPUT_TOKENS
+    monkeypatch.setenv("PLANFLOW_ESTIMATE_OUTPUT_TOKENS", "1000")
+    assert LLMGate.from_environment().assumed_output_tokens == 1000
+
+
 def test_max_llm_calls_makes_exactly_that_many_calls(openai_server, scale_model):
     gate = LLMGate(max_llm_calls=7)
     out = run_doc(batch(scale_model, 30, 10), llm=gate)

@@ -24,7 +24,7 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NoReturn
 
 from aiolimiter import AsyncLimiter
 
@@ -192,6 +192,7 @@ class LLMGate:
     _reserved_cost: Decimal = field(default=Decimal(0), init=False)
     _sending: int = field(default=0, init=False)  # calls admitted and not yet answered
     _all_answered: asyncio.Event = field(default_factory=asyncio.Event, init=False, repr=False)
+    _an_answer: asyncio.Event = field(default_factory=asyncio.Event, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._all_answered.set()
@@ -245,6 +246,9 @@ class LLMGate:
         pace = self._pace(model_id, model_name)
         needs_count = pace.tokens is not None or self.max_cost is not None
         input_tokens = count_tokens(model_name, text) if needs_count else 0
+        refusal = self._refusal(model_name, input_tokens)
+        if refusal is not None and refusal[1]:  # the items queued behind a budget stop meet it at once
+            await self._stop(refusal[0])
         generation = await pace.concurrency.acquire(ceiling)
         record = CallRecord()
         rate_limited = succeeded = False
@@ -274,12 +278,14 @@ class LLMGate:
 
     async def _admit(self, model_name: str, input_tokens: int) -> Decimal:
         """The budgets' check for the call about to be sent; returns the cost reserved for it.
-        A refusal first waits for the calls already sent: they are paid for, so their answers
-        must land (and count in the message) before the stop cancels anything."""
-        refusal = self._refusal(model_name, input_tokens)
-        if refusal is not None:
-            await self._all_answered.wait()
-            raise BudgetExceeded(f"{refusal}; {self._spent()}")
+        Where only the reservations of calls in flight stand in the way, it waits for their
+        answers (real costs replace the estimates) and looks again."""
+        while (refusal := self._refusal(model_name, input_tokens)) is not None:
+            message, final = refusal
+            if final:
+                await self._stop(message)
+            self._an_answer.clear()
+            await self._an_answer.wait()
         estimate = self._cost_estimate(model_name, input_tokens)
         self._reserved_cost += estimate
         self._calls += 1
@@ -291,22 +297,33 @@ class LLMGate:
         price = price_for(model_name) if self.max_cost is not None else None
         return price.cost(input_tokens, self.assumed_output_tokens) if price is not None else Decimal(0)
 
-    def _refusal(self, model_name: str, input_tokens: int) -> str | None:
+    async def _stop(self, message: str) -> NoReturn:
+        """Waits for the calls already sent first: they are paid for, so their answers must land
+        (and count in the message) before the stop cancels anything."""
+        await self._all_answered.wait()
+        raise BudgetExceeded(f"{message}; {self._spent()}")
+
+    def _refusal(self, model_name: str, input_tokens: int) -> tuple[str, bool] | None:
+        """Why this call may not be sent, and whether that is final (spending only grows) or
+        only until the calls in flight have answered."""
         if self.max_llm_calls is not None and self._calls + 1 > self.max_llm_calls:
-            return f"--max-llm-calls {self.max_llm_calls} reached"
+            return f"--max-llm-calls {self.max_llm_calls} reached", True
         if self.max_cost is None:
             return None
         if price_for(model_name) is None:
             return (
                 f"--max-cost cannot be kept: no price is known for model {model_name!r} "
                 "(drop --max-cost, or use --max-llm-calls); nothing was sent to it"
-            )
+            ), True
         estimate = self._cost_estimate(model_name, input_tokens)
+        if self._cost + estimate > self.max_cost:
+            return f"--max-cost ${self.max_cost} reached: the next call (about ${estimate:.6f}) could pass it", True
         if self._cost + self._reserved_cost + estimate > self.max_cost:
-            return f"--max-cost ${self.max_cost} reached: the next call (about ${estimate:.6f}) could pass it"
+            return "the calls in flight could take the cost past --max-cost", False
         return None
 
     def _answered(self) -> None:
+        self._an_answer.set()
         self._sending -= 1
         if self._sending == 0:
             self._all_answered.set()

@@ -159,6 +159,17 @@ def test_max_cost_stops_before_the_call_that_could_pass_it(openai_server, scale_
     assert totals["cost_usd"] <= 0.001 and totals["input_tokens"] > 0 and totals["output_tokens"] > 0
 
 
+def test_max_cost_waits_for_calls_in_flight_rather_than_stopping_on_their_estimates(openai_server, scale_model):
+    """Each call is reserved at about $0.00015 (256 assumed output tokens) and costs about
+    $0.0000033: ten at once would pass $0.001 on estimates alone, so a few wait for answers
+    instead, and every item finishes well within the budget."""
+    openai_server.latency = 0.05
+    gate = LLMGate(max_cost=Decimal("0.001"))
+    out = run_doc(batch(scale_model, 30, 10), llm=gate)
+    assert out.status == "ok" and out.nodes["b"]["success_count"] == 30
+    assert openai_server.stats.max_in_flight < 10 and gate.totals()["cost_usd"] < 0.001
+
+
 def test_max_cost_with_a_model_of_unknown_price_is_refused_before_the_run(openai_server):
     model = register_server_model(openai_server, "unpriced", "no-such-model-anywhere")
     with pytest.raises(InputError, match="no price is known for model 'no-such-model-anywhere'"):

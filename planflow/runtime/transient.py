@@ -130,7 +130,8 @@ def _chain(exc: BaseException) -> list[BaseException]:
     current: BaseException | None = exc
     while current is not None and current not in seen and len(seen) < 10:
         seen.append(current)
-        current = current.__cause__ or current.__context__
+        # `raise X from None` says the earlier error is not the reason: do not read through it
+        current = current.__cause__ or (None if current.__suppress_context__ else current.__context__)
     return seen
 
 

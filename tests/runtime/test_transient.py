@@ -65,6 +65,13 @@ def test_errors_are_read_through_their_chain():
         verdict = classify(outer)
     assert verdict is not None and verdict.transient and verdict.reason == "HTTP 503"
     assert classify(ValueError("a bug")) is None
+    try:
+        try:
+            raise ConnectionResetError()
+        except ConnectionResetError:
+            raise ValueError("a bad setting, found while reconnecting") from None
+    except ValueError as suppressed:
+        assert classify(suppressed) is None
     assert classify(ConnectionResetError()).transient  # type: ignore[union-attr]
 
 

@@ -179,7 +179,10 @@ def classify(exc: BaseException, transient_4xx: frozenset[int] = MODEL_TRANSIENT
             transient = status in transient_4xx or (status >= 500 and status not in _NOT_TRANSIENT_5XX)
             if status == 429 and _out_of_quota(link):
                 return Verdict(False, "HTTP 429 (insufficient_quota: the account is out of credit)", status)
-            wait = server_wait(_headers_of(link)) if transient else None
+            headers = _headers_of(link)
+            said = headers.get("x-should-retry")  # OpenAI's and Anthropic's servers may say, and win
+            transient = said == "true" if said in ("true", "false") else transient
+            wait = server_wait(headers) if transient else None
             return Verdict(transient, f"HTTP {status}", status, wait)
         if _is_network_error(link):
             return Verdict(True, type(link).__name__)

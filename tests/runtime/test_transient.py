@@ -52,6 +52,13 @@ def test_full_jitter_stays_within_its_cap_and_a_server_wait_is_a_floor():
     assert all(2.0 <= policy.wait(0, 2.0, rng) <= 2.5 for _ in range(50))
 
 
+def test_x_should_retry_overrides_the_status():
+    from planflow.runtime.transient import StatusFailure
+
+    assert not classify(StatusFailure("x", 503, {"X-Should-Retry": "false"})).transient  # type: ignore[union-attr]
+    assert classify(StatusFailure("x", 400, {"x-should-retry": "true"})).transient  # type: ignore[union-attr]
+
+
 def test_errors_are_read_through_their_chain():
     class StatusError(Exception):
         status_code = 503

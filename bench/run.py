@@ -272,6 +272,26 @@ def bench_ray() -> None:
                 f"(ray / local = {remote / local:.2f}; {remote / count * 1e6:.0f} us per item on ray)",
                 flush=True,
             )
+        # llm items wait on a provider: they stay on the driver's loop under Ray (issue 11
+        # measured 18.5 s on Ray workers against 1.6 s ideal)
+        from bench.slow_model import slow_model
+
+        with slow_model(0.4):
+            params = {"prompt": "${item}", "model": "bench-slow"}
+            workflow = batch_workflow("llm", params, 20, True, 5, registry)
+            local = statistics.median(
+                timed_run(workflow, registry, RunContext(executor=LocalExecutor())) for _ in range(3)
+            )
+            remote = statistics.median(
+                timed_run(workflow, registry, RunContext(executor=ray_executor)) for _ in range(3)
+            )
+        ratio = remote / local
+        row(
+            "20 llm items x 0.4 s, max_concurrent 5, on Ray",
+            f"{remote:.2f}s vs local {local:.2f}s = {ratio:.2f}x",
+            "<= 1.3x local",
+            ratio <= 1.3,
+        )
     finally:
         ray_executor.close()
 

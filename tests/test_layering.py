@@ -11,9 +11,9 @@ PACKAGE = Path(__file__).resolve().parent.parent / "planflow"
 
 ALLOWED = {
     "ir": {"ir"},
-    "runtime": {"ir", "runtime", "home"},
-    "planner": {"ir", "runtime", "planner", "prompts", "home"},
-    "cli": {"ir", "runtime", "planner", "prompts", "cli", "home"},
+    "runtime": {"ir", "runtime", "home", "errors", "exit_status"},
+    "planner": {"ir", "runtime", "planner", "prompts", "home", "errors", "exit_status"},
+    "cli": {"ir", "runtime", "planner", "prompts", "cli", "home", "errors", "exit_status"},
 }
 
 

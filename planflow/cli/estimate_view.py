@@ -45,8 +45,8 @@ def show_estimate(
 
     try:
         estimate = _estimate(workflow, inputs, model, allow_outside, as_text=True)
-    except RuntimeUserError as exc:  # a bad input or PLANFLOW_ESTIMATE_OUTPUT_TOKENS
-        fail(str(exc), ExitStatus.USAGE)
+    except RuntimeUserError:  # a bad input or PLANFLOW_ESTIMATE_OUTPUT_TOKENS
+        raise
     except KeyboardInterrupt:  # a slow listing or read of many files, stopped with Ctrl-C
         fail("estimate interrupted", ExitStatus.INTERRUPTED)
     if as_json:

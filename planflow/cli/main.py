@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 from click_default_group import DefaultGroup
 
 from planflow import __version__
 from planflow.cli.exit_codes import ExitStatus
+from planflow.cli.failure import report_error
+from planflow.cli.node_types_cmd import node_types_command
 from planflow.cli.plan_cmd import do_command, plan_command
 from planflow.cli.request_guard import near_command
 from planflow.cli.resume_cmd import resume_command
@@ -18,7 +22,15 @@ from planflow.cli.validate_cmd import schema_command, validate_command
 
 class _Commands(DefaultGroup):
     """Anything that is not a subcommand goes to `do` (plan a request), except a near-miss of a
-    subcommand followed by more words (`planflow runn x.json`), which gets "did you mean"."""
+    subcommand followed by more words (`planflow runn x.json`), which gets "did you mean".
+    Every error of every command ends here: printed one way, with its own exit status."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta["planflow_json"] = "--json" in args  # known before any subcommand parses
+        try:
+            return super().parse_args(ctx, args)
+        except click.ClickException as exc:
+            report_error(exc, ctx.meta["planflow_json"])
 
     def resolve_command(
         self, ctx: click.Context, args: list[str]
@@ -28,6 +40,18 @@ class _Commands(DefaultGroup):
             if near is not None:
                 raise click.UsageError(f"no such command {args[0]!r}; did you mean `planflow {near}`?", ctx)
         return super().resolve_command(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (SystemExit, KeyboardInterrupt, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except click.ClickException as exc:
+            if not ctx.meta.get("planflow_json"):
+                raise
+            report_error(exc, True)
+        except Exception as exc:
+            report_error(exc, bool(ctx.meta.get("planflow_json")))
 
 
 @click.group(cls=_Commands, default="do", context_settings={"help_option_names": ["-h", "--help"]})
@@ -48,6 +72,7 @@ for command in (
     run_command,
     runs_command,
     resume_command,
+    node_types_command,
     show_command,
     save_command,
     list_command,

@@ -11,8 +11,6 @@ from typing import Any
 
 import click
 
-from planflow.cli.exit_codes import ExitStatus
-
 _OPTIONS = (
     click.option(
         "--rpm",
@@ -40,17 +38,11 @@ _OPTIONS = (
 
 
 def gate_from_options(rpm: float | None, tpm: float | None, max_llm_calls: int | None, max_cost: float | None) -> Any:
-    """The run's LLMGate; a bad PLANFLOW_RPM/TPM or limits.json is a usage error (exit 2)."""
-    from planflow.runtime.errors import InputError
+    """The run's LLMGate. A bad PLANFLOW_RPM/TPM, PLANFLOW_RETRY_DEADLINE or limits.json raises
+    InputError, which cli/main.py reports as a usage error (exit 2)."""
     from planflow.runtime.pacing import LLMGate
 
-    try:
-        return LLMGate.from_environment(
-            rpm, tpm, max_llm_calls, Decimal(str(max_cost)) if max_cost is not None else None
-        )
-    except InputError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        raise SystemExit(ExitStatus.USAGE) from None
+    return LLMGate.from_environment(rpm, tpm, max_llm_calls, Decimal(str(max_cost)) if max_cost is not None else None)
 
 
 def pacing_options(command: Callable[..., Any]) -> Callable[..., Any]:

@@ -42,10 +42,10 @@ def make_plan(request: str, model: str | None, max_repairs: int, no_context: boo
         with planning_status(model) as on_call:
             workdir = None if no_context else Path.cwd()
             result = Planner(model, max_repairs=max_repairs, workdir=workdir, on_call=on_call).plan(request)
-    except ModelUnavailable as exc:
-        fail(str(exc), ExitStatus.NO_MODEL)
-    except CannotPlan as exc:
-        fail(str(exc), ExitStatus.PLAN_FAILED)
+    except ModelUnavailable:
+        raise
+    except CannotPlan:
+        raise
     except PlanFailed as exc:
         if exc.attempts:
             last = exc.attempts[-1]
@@ -122,8 +122,8 @@ def do_command(
 
         try:
             saved_path(save_as, replace=False)
-        except StoreError as exc:
-            fail(str(exc), ExitStatus.USAGE)
+        except StoreError:
+            raise
     result = make_plan(request, model, max_repairs, no_context)
     click.echo(render_review(result.workflow), err=as_json)
     click.echo(estimate_line(result.workflow, model, allow_outside), err=as_json)
@@ -133,8 +133,8 @@ def do_command(
 
         try:
             path = save_workflow(result.workflow.to_json_dict(), save_as)
-        except StoreError as exc:
-            fail(str(exc), ExitStatus.USAGE)
+        except StoreError:
+            raise
         origin = RunOrigin(save_as, str(path.resolve()))
         click.echo(f"saved as {save_as} ({path}); rerun with: planflow run {save_as} name=value …", err=True)
     if not yes:

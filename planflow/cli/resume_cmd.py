@@ -60,8 +60,8 @@ def resume_command(
     if assignments:
         try:
             given = parse_assignments(list(assignments))
-        except InputError as exc:
-            fail(str(exc), ExitStatus.USAGE)
+        except InputError:
+            raise
         changed = {name for name in {*given, *inputs} if given.get(name, inputs.get(name)) != inputs.get(name)}
         if changed and not force:
             names = ", ".join(sorted(changed))

@@ -7,36 +7,43 @@ import contextlib
 import json
 import signal
 import sys
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 
 from planflow.cli.exit_codes import ExitStatus
+from planflow.cli.failure import fail
 from planflow.cli.pacing_options import pacing_options
 from planflow.cli.progress_view import LiveProgress, SummaryProgress
 from planflow.cli.run_record import RunOrigin, close_record, open_record, resume_hint
 from planflow.cli.stop_signals import StopSignals
 
-
-def fail(message: str, status: ExitStatus) -> NoReturn:
-    click.echo(f"Error: {message}", err=True)
-    raise SystemExit(status)
+__all__ = ["execute", "fail", "load_or_exit", "report", "run_command"]
 
 
 def load_or_exit(target: str) -> Any:
     """A valid workflow from a file, or every problem printed and exit 1."""
+    from planflow.cli.node_types_cmd import warn_load_errors
     from planflow.cli.workflow_source import resolve_workflow_path
     from planflow.ir import validate_file
     from planflow.runtime.registry import default_registry
 
     path = resolve_workflow_path(target)
+    warn_load_errors(default_registry())
     if not path.exists():
-        fail(f"no such file or saved workflow: {target} (`planflow list` shows the saved ones)", ExitStatus.FAILED)
+        message = f"no such file or saved workflow: {target} (`planflow list` shows the saved ones)"
+        fail(message, ExitStatus.FAILED, kind="NotFound")
     result = validate_file(path, default_registry().specs())
     if not result.valid:
         for issue in result.issues:
             click.echo(str(issue), err=True)
-        fail(f"{path} is not a valid workflow ({len(result.issues)} problem(s))", ExitStatus.FAILED)
+        details = {"issues": [issue.to_dict() for issue in result.issues]}
+        fail(
+            f"{path} is not a valid workflow ({len(result.issues)} problem(s))",
+            ExitStatus.FAILED,
+            details,
+            "InvalidWorkflow",
+        )
     return result.workflow
 
 
@@ -65,16 +72,16 @@ def execute(
 
     try:
         executor = executor_named(executor_name)
-    except UnknownExecutor as exc:
-        fail(str(exc), ExitStatus.USAGE)
+    except UnknownExecutor:
+        raise
     live = not quiet and sys.stderr.isatty()
     progress: Any = NullProgress() if quiet else LiveProgress() if live else SummaryProgress()
     try:
         run = RunContext(models=ModelCache(model), progress=progress, executor=executor, allow_outside=allow_outside)
         if gate is not None:  # --rpm, --tpm, budgets (cli/pacing_options.py)
             run.llm = gate
-    except InputError as exc:  # PLANFLOW_MAX_PROCESSES is not a number
-        fail(str(exc), ExitStatus.USAGE)
+    except InputError:  # PLANFLOW_MAX_PROCESSES is not a number
+        raise
     options = {
         "model": model,
         "executor": executor_name,
@@ -95,10 +102,10 @@ def execute(
                 result = asyncio.run(stop.guard(run_workflow(workflow, inputs, run, inputs_are_text=inputs_are_text)))
         except InputError as exc:
             _abandon(run, exc)
-            fail(str(exc), ExitStatus.USAGE)
+            raise
         except ModelUnavailable as exc:
             _abandon(run, exc)
-            fail(str(exc), ExitStatus.NO_MODEL)
+            raise
         except (KeyboardInterrupt, asyncio.CancelledError):  # Ctrl-C, or a stop signal's cancellation
             result = run.result
             close_record(run.recorder, result)
@@ -229,8 +236,8 @@ def run_command(
     loaded = load_or_exit(workflow)
     try:
         inputs = parse_assignments(list(assignments))
-    except InputError as exc:
-        fail(str(exc), ExitStatus.USAGE)
+    except InputError:
+        raise
     if estimate:
         from planflow.cli.estimate_view import show_estimate
 

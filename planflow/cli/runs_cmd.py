@@ -18,8 +18,8 @@ def open_journal() -> Any:
 
     try:
         return Journal()
-    except JournalError as exc:
-        fail(str(exc), ExitStatus.FAILED)
+    except JournalError:
+        raise
 
 
 def find_run(journal: Any, run_id: str) -> Any:

@@ -7,7 +7,7 @@ import sys
 import click
 
 from planflow.cli.exit_codes import ExitStatus
-from planflow.cli.run_cmd import fail, load_or_exit
+from planflow.cli.run_cmd import load_or_exit
 
 
 @click.command("show")
@@ -37,8 +37,8 @@ def save_command(file: str, name: str, force: bool) -> None:
                 click.echo("Not saved.", err=True)
                 raise SystemExit(ExitStatus.OK)
         path = save_workflow(loaded.to_json_dict(), name, replace=force)
-    except StoreError as exc:
-        fail(str(exc), ExitStatus.USAGE)
+    except StoreError:
+        raise
     click.echo(f"saved {name} ({path})")
 
 

@@ -8,13 +8,17 @@ from pathlib import Path
 from typing import Any
 
 from planflow.cli.workflow_source import saved_dir
+from planflow.errors import PlanflowError
+from planflow.exit_status import ExitStatus
 from planflow.runtime.nodes.write_file import write_atomically
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
-class StoreError(ValueError):
-    pass
+class StoreError(PlanflowError):
+    """An unusable or taken name, or a store that cannot be written."""
+
+    exit_status = ExitStatus.USAGE
 
 
 def saved_path(name: str, replace: bool = True) -> Path:
@@ -34,7 +38,13 @@ def save_workflow(document: dict[str, Any], name: str, replace: bool = True) -> 
         data = (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode()
     except UnicodeEncodeError:  # a lone surrogate (legal as a JSON escape) has no UTF-8 form
         data = (json.dumps(document, indent=2) + "\n").encode()
-    write_atomically(target, data)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(target, data)
+    except OSError as exc:
+        raise StoreError(
+            f"cannot save {name} to {target}: {exc.strerror or exc} (PLANFLOW_HOME sets the folder)"
+        ) from None
     return target
 
 

@@ -66,6 +66,9 @@ class NodeTypeSpec:
     # Uses the CPU of the machine it runs on (a command, the file system), rather than waiting on
     # a service: a distributed executor runs such items one per CPU, others many per worker.
     cpu_bound: bool = False
+    # Waits on a remote service (a model, a web API): items run on the driver's event loop with
+    # any executor, sharing the run's rate limits, backoff and budgets.
+    waits_on_service: bool = False
     examples: tuple[dict[str, Any], ...] = field(default_factory=tuple)
 
     def param(self, name: str) -> ParamSpec | None:

@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from planflow.errors import PlanflowError
+from planflow.exit_status import ExitStatus
 from planflow.ir import Issue, Workflow, json_schema, validate_document
 from planflow.ir.node_spec import NodeTypeSpec
 from planflow.planner.catalog import render_catalog
@@ -62,8 +64,10 @@ class PlanResult:
     attempts: list[Attempt]
 
 
-class PlanFailed(Exception):
+class PlanFailed(PlanflowError):
     """No valid plan within the budget; keeps the last attempt and its problems."""
+
+    exit_status = ExitStatus.PLAN_FAILED
 
     def __init__(self, message: str, report: PlanReport, attempts: list[Attempt]) -> None:
         super().__init__(message)

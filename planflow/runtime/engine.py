@@ -114,6 +114,7 @@ class _IRNode(AsyncNode):
         self.node = node
         self.impl = node_type.impl
         self.io_bound = not node_type.spec.cpu_bound
+        self.waits_on_service = node_type.spec.waits_on_service
         self.params_resolver = _ParamResolver(node, node_type, integer_inputs)
         self.items_resolver = compile_value(node.batch.items) if node.batch else None
         concurrency = node.batch.max_concurrent if node.batch and node.batch.parallel else 1
@@ -170,7 +171,7 @@ class _IRNode(AsyncNode):
             node.batch,
             self.impl,
             self.ctx,
-            self.ctx.run.executor if not self.io_bound else self.ctx.run.service_executor,
+            self.ctx.run.service_executor if self.waits_on_service else self.ctx.run.executor,
             self.ctx.run.progress,
             state,
             prepare=prepare,

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from planflow.errors import PlanflowError
+from planflow.exit_status import ExitStatus
 
-class RuntimeUserError(Exception):
+
+class RuntimeUserError(PlanflowError):
     """Something the user must fix before anything runs (inputs, model, key)."""
+
+    exit_status = ExitStatus.USAGE
 
 
 class InputError(RuntimeUserError):
@@ -15,6 +20,8 @@ class InputError(RuntimeUserError):
 
 class ModelUnavailable(RuntimeUserError):
     """No model configured, an unknown model, or its key is missing."""
+
+    exit_status = ExitStatus.NO_MODEL
 
 
 class NodeFailure(Exception):

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from planflow.errors import PlanflowError
 from planflow.home import planflow_home
 
 JOURNAL_FILE = "runs.db"
@@ -71,7 +72,7 @@ CREATE TABLE IF NOT EXISTS items (
 """
 
 
-class JournalError(Exception):
+class JournalError(PlanflowError):
     """The journal cannot be opened or read (unwritable home, a corrupt file, an unknown id)."""
 
 

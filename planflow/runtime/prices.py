@@ -11,6 +11,7 @@ Prices come from genai-prices' bundled snapshot (no network): None where it has 
 from __future__ import annotations
 
 import functools
+import warnings
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -37,12 +38,24 @@ def provider_model_name(model_id: str, model: Any = None) -> str:
     return name if isinstance(name, str) and name else model_id
 
 
+# Model families and their BPE, as tiktoken maps them; bpe-openai knows only a few names itself.
+_ENCODING_BY_PREFIX = (
+    (("gpt-5", "gpt-4.1", "gpt-4o", "chatgpt-4o", "o1", "o3", "o4", "gpt-oss"), "o200k_base"),
+    (("gpt-4", "gpt-3.5", "text-embedding-3", "text-embedding-ada-002"), "cl100k_base"),
+)
+
+
 @functools.lru_cache(maxsize=256)
 def _encoding(model_name: str) -> Any:
     try:
-        import bpe_openai
+        with warnings.catch_warnings():  # its resource loading uses a deprecated importlib call
+            warnings.simplefilter("ignore", DeprecationWarning)
+            import bpe_openai
 
-        return bpe_openai.encoding_for_model(model_name)
+            for prefixes, encoding in _ENCODING_BY_PREFIX:
+                if model_name.startswith(prefixes):
+                    return bpe_openai.get_encoding(encoding)
+            return bpe_openai.encoding_for_model(model_name)
     except Exception:  # an unknown model, or the package missing: approximate
         return None
 

@@ -46,6 +46,7 @@ SHELL = NodeTypeSpec(
 
 LLM = NodeTypeSpec(
     name="llm",
+    waits_on_service=True,
     summary="Ask a language model.",
     when_to_use="Summarising, classifying, extracting, writing text. Give a schema for structured output.",
     io_bound=True,
@@ -65,7 +66,6 @@ LLM = NodeTypeSpec(
 
 READ_FILE = NodeTypeSpec(
     name="read_file",
-    cpu_bound=True,
     summary="Read a text file.",
     when_to_use="Load a file's text; its `json` feeds a batch when the file holds a JSON list.",
     params=(ParamSpec("path", "string", "Path of the file.", required=True, is_path=True),),
@@ -110,6 +110,7 @@ LIST_FILES = NodeTypeSpec(
 
 HTTP = NodeTypeSpec(
     name="http",
+    waits_on_service=True,
     summary="Make an HTTP request.",
     when_to_use="Call web APIs and fetch pages. A status of 400 or more fails the node.",
     io_bound=True,

@@ -38,7 +38,7 @@ def load_limits(path: Path | None = None) -> dict[str, ModelLimits]:
     path = path or planflow_home() / LIMITS_FILE
     try:
         text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # no file, or a home that is not a folder: no limits
         return {}
     except OSError as exc:
         raise InputError(f"{path}: cannot be read: {exc.strerror or exc}") from None

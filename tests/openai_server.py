@@ -20,6 +20,7 @@ import asyncio
 import collections
 import contextlib
 import json
+import logging
 import math
 import random
 import threading
@@ -257,6 +258,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--latency", type=float, default=0.0)
     args = parser.parse_args()
+    # a client killed mid-request (the bench's kill -9) is part of this server's life, not news
+    logging.getLogger("aiohttp").setLevel(logging.CRITICAL)
     server = OpenAIServer(args.rpm, args.tpm, args.window, args.error_rate, args.seed, args.latency)
 
     async def run() -> None:

@@ -7,8 +7,9 @@ item's own failures: a 429 says "later", not "wrong", so it must not use up an a
 What is transient: HTTP 408, 425, 429 and 5xx (except 501 and 505), 409 from a model (OpenAI's
 lock timeout; for an http step 409 is a real conflict), timeouts and dropped connections.
 What is permanent, never retried: every other 4xx (400, 401, 403, 404, 422…), and a model
-answer that does not match its schema. Anything else (an exception this module cannot read)
-is left to the item's own `max_retries`.
+answer that does not match its schema, and a 429 `insufficient_quota` (no credit left). A
+response's `x-should-retry: true|false` overrides all of that. Anything else (an exception this
+module cannot read) is left to the item's own `max_retries`.
 
 Errors are read by shape, not by class, so every SDK built the same way is covered without
 importing it: `status_code` (openai, anthropic, groq, mistral, ollama) or `code`/`status`

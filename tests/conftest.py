@@ -11,6 +11,8 @@ import pytest
 
 from planflow.runtime.registry import default_registry
 
+pytest_plugins = ["tests.openai_fixture"]  # the local OpenAI-compatible server
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 

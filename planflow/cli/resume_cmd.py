@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from planflow.cli.exit_codes import ExitStatus
+from planflow.cli.pacing_options import pacing_options
 from planflow.cli.run_cmd import allow_outside_option, execute, fail
 from planflow.cli.run_record import RESUMABLE, RunOrigin
 from planflow.cli.runs_cmd import find_run, open_journal
@@ -29,6 +30,7 @@ from planflow.cli.runs_cmd import find_run, open_journal
     help="Where batch items run (default: the run's own).",
 )
 @allow_outside_option
+@pacing_options  # limits and budgets are per attempt: a resumed run starts counting afresh
 def resume_command(
     run_id: str,
     assignments: tuple[str, ...],
@@ -38,6 +40,7 @@ def resume_command(
     model: str | None,
     executor_name: str | None,
     allow_outside: bool,
+    gate: Any,
 ) -> None:
     """Finish run RUN_ID (from `planflow runs`), reusing what it had finished."""
     from planflow.runtime.errors import InputError
@@ -84,6 +87,7 @@ def resume_command(
         origin=RunOrigin(row.workflow, row.source),
         resume=row,
         stale=stale,
+        gate=gate,
     )
 
 

@@ -13,6 +13,7 @@ import click
 
 from planflow.cli.exit_codes import ExitStatus
 from planflow.cli.failure import fail
+from planflow.cli.pacing_options import pacing_options
 from planflow.cli.progress_view import LiveProgress, SummaryProgress
 from planflow.cli.run_record import RunOrigin, close_record, open_record, resume_hint
 from planflow.cli.stop_signals import StopSignals
@@ -58,6 +59,7 @@ def execute(
     origin: RunOrigin | None = None,
     resume: Any = None,
     stale: set[str] | None = None,
+    gate: Any = None,
 ) -> None:
     """Run with progress, record it in the journal, print the result; shared by `run`, `resume`
     and the plan-and-run command. `resume`: the journal's row of the run to go on with."""
@@ -76,6 +78,8 @@ def execute(
     progress: Any = NullProgress() if quiet else LiveProgress() if live else SummaryProgress()
     try:
         run = RunContext(models=ModelCache(model), progress=progress, executor=executor, allow_outside=allow_outside)
+        if gate is not None:  # --rpm, --tpm, budgets (cli/pacing_options.py)
+            run.llm = gate
     except InputError:  # PLANFLOW_MAX_PROCESSES is not a number
         raise
     options = {
@@ -212,6 +216,7 @@ allow_outside_option = click.option(
     is_flag=True,
     help="Print llm calls, tokens and cost per step, running only list_files/read_file steps; run nothing else.",
 )
+@pacing_options
 def run_command(
     workflow: str,
     assignments: tuple[str, ...],
@@ -221,6 +226,7 @@ def run_command(
     executor_name: str | None,
     allow_outside: bool,
     estimate: bool,
+    gate: Any,
 ) -> None:
     """Run a workflow FILE (or saved NAME) with inputs given as name=value."""
     from planflow.cli.workflow_source import resolve_workflow_path
@@ -246,4 +252,5 @@ def run_command(
         executor_name=executor_name,
         allow_outside=allow_outside,
         origin=RunOrigin(workflow, str(source.resolve())),
+        gate=gate,
     )

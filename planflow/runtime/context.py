@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from planflow.runtime.errors import InputError
 from planflow.runtime.models import ModelCache
+from planflow.runtime.pacing import LLMGate
 from planflow.runtime.paths import PathPolicy
 from planflow.runtime.progress import NullProgress, Progress
 
@@ -68,6 +69,8 @@ class RunContext:
     max_processes: int = field(default_factory=default_max_processes)
     # The run journal's side of this run: records what finishes, gives back what a resumed run kept.
     recorder: RunRecorder | None = None
+    # llm calls' limits, budgets and totals, and the transient-retry policy (pacing.py).
+    llm: LLMGate = field(default_factory=LLMGate.from_environment)
     _process_slots: asyncio.Semaphore | None = None
     _http: aiohttp.ClientSession | None = None
     _pools: dict[str, ThreadPoolExecutor] = field(default_factory=dict)

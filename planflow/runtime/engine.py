@@ -262,6 +262,7 @@ def _preflight_models(workflow: Workflow, run: RunContext) -> None:
             if model is None or (isinstance(model, str) and "${" not in model):
                 handle = run.models.get(model)
                 check_llm_options(node, handle.model_id, handle.model)
+                run.llm.check_budgets_apply(handle)
 
 
 async def run_workflow(

@@ -57,7 +57,14 @@ def pacing_options(command: Callable[..., Any]) -> Callable[..., Any]:
         max_cost: float | None,
         **kwargs: Any,
     ) -> Any:
-        return command(*args, gate=gate_from_options(rpm, tpm, max_llm_calls, max_cost), **kwargs)
+        gate = gate_from_options(rpm, tpm, max_llm_calls, max_cost)
+        # what was given on the command line: the journal keeps it, so a resume paces alike
+        gate.given = {
+            k: v
+            for k, v in (("rpm", rpm), ("tpm", tpm), ("max_llm_calls", max_llm_calls), ("max_cost", max_cost))
+            if v is not None
+        }
+        return command(*args, gate=gate, **kwargs)
 
     for option in reversed(_OPTIONS):
         with_gate = option(with_gate)

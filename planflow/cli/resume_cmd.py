@@ -43,7 +43,6 @@ def resume_command(
     gate: Any,
 ) -> None:
     """Finish run RUN_ID (from `planflow runs`), reusing what it had finished."""
-    from planflow.runtime.errors import InputError
     from planflow.runtime.inputs import parse_assignments
     from planflow.runtime.journal import digest
     from planflow.runtime.recording import nodes_using_inputs
@@ -58,10 +57,7 @@ def resume_command(
     inputs = row.inputs
     stale: set[str] = set()
     if assignments:
-        try:
-            given = parse_assignments(list(assignments))
-        except InputError:
-            raise
+        given = parse_assignments(list(assignments))
         changed = {name for name in {*given, *inputs} if given.get(name, inputs.get(name)) != inputs.get(name)}
         if changed and not force:
             names = ", ".join(sorted(changed))
@@ -73,6 +69,15 @@ def resume_command(
         stale = nodes_using_inputs(workflow, changed)
         inputs = {**inputs, **given}
     options = row.options
+    if not getattr(gate, "given", None) and options.get("pacing"):
+        # the run's own --rpm/--tpm/budgets; a budget counts afresh for each attempt
+        from planflow.cli.pacing_options import gate_from_options
+
+        recorded = options["pacing"]
+        gate = gate_from_options(*(recorded.get(k) for k in ("rpm", "tpm", "max_llm_calls", "max_cost")))
+        gate.given = recorded
+        shown = " ".join(f"--{k.replace('_', '-')} {v}" for k, v in recorded.items())
+        click.echo(f"Resuming with the run's own {shown} (pass other values to change them).", err=True)
     if digest(inputs) != row.inputs_hash:
         click.echo(f"Resuming run {run_id} with changed inputs; nodes that use them run again.", err=True)
     execute(

@@ -87,6 +87,7 @@ def execute(
         "executor": executor_name,
         "allow_outside": allow_outside,
         "inputs_are_text": inputs_are_text,
+        "pacing": getattr(gate, "given", {}),  # --rpm, --tpm, budgets: a resume paces alike
     }
     origin = origin or RunOrigin("(planned)")
     run.recorder = open_record(workflow, inputs, options, origin, _totals(run), resume, stale or set())

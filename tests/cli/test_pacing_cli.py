@@ -81,6 +81,10 @@ def test_max_llm_calls_from_the_command_line(tmp_path, openai_server, scale_mode
     again = run("resume", run_id, "--max-llm-calls", "5", "-q")
     assert openai_server.stats.total == 8 and again.exit_code == 6, again.output
     assert "3 of 25 items" not in again.output and "8 of 25 items finished" in again.output
+    # without options, a resume paces as the run did: its own --max-llm-calls 3, afresh
+    third = run("resume", run_id, "-q")
+    assert "Resuming with the run's own --max-llm-calls 3" in third.output
+    assert openai_server.stats.total == 11 and third.exit_code == 6 and "11 of 25 items finished" in third.output
 
 
 def test_max_cost_with_an_unpriced_model_is_a_usage_error_before_anything_runs(tmp_path, openai_server):

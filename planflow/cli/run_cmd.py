@@ -66,7 +66,7 @@ def execute(
     from planflow.runtime.context import RunContext
     from planflow.runtime.engine import run_workflow
     from planflow.runtime.errors import InputError, ModelUnavailable
-    from planflow.runtime.executor import UnknownExecutor, executor_named
+    from planflow.runtime.executors import UnknownExecutor, executor_named
     from planflow.runtime.models import ModelCache
     from planflow.runtime.progress import NullProgress
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from planflow.runtime.errors import InputError
+from planflow.runtime.executor import ItemExecutor, LocalExecutor
 from planflow.runtime.models import ModelCache
 from planflow.runtime.pacing import LLMGate
 from planflow.runtime.paths import PathPolicy
@@ -21,13 +22,10 @@ from planflow.runtime.progress import NullProgress, Progress
 if TYPE_CHECKING:
     import aiohttp
 
-    from planflow.runtime.executor import ItemExecutor
     from planflow.runtime.recording import RunRecorder
 
 
 def _local_executor() -> ItemExecutor:
-    from planflow.runtime.executor import LocalExecutor  # the executor module imports this one
-
     return LocalExecutor()
 
 

@@ -82,6 +82,11 @@ STDIN_PROGRAM = (
     "standard input is read as {program} code here; pass the value as an argument, or write it to a file "
     "first (write_file) and give the program the file"
 )
+CODE_RUNNER = (
+    "{program}'s code here starts commands or evaluates text (system, exec, eval, a pipe to a command), so a "
+    "value it reads could run; keep the value out of what it runs, or write it to a file (write_file) and have "
+    "the code read the file as data"
+)
 UNQUOTED_VARIABLE = 'quote it: "${name}" (unquoted, bash splits the value into words and expands * ? [ ])'
 DECLARED_ATTRIBUTES = (
     "this command gives variables attributes (declare -i/-n/-a): assigning a value to them evaluates it; "

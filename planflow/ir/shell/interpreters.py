@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from planflow.ir.shell.roles import STDIN_PATHS, CommandRoles, Words, is_option, set_role
+from planflow.ir.shell.roles import CommandRoles, Words, is_option, reads_descriptor, set_role
 
 # Interpreters whose code comes from a word after an option (`python3 -c CODE`).
 CODE_OPTIONS: dict[str, tuple[str, ...]] = {
@@ -65,7 +65,12 @@ def shell(words: Words, start: int, end: int, out: CommandRoles) -> None:
     string_mode = from_stdin = False
     while i < end and (is_option(words[i]) or (words[i] or "").startswith("+")):
         word = words[i] or ""
-        if word in ("-o", "+o", "-O", "+O", "--rcfile", "--init-file"):
+        if word in ("--rcfile", "--init-file"):
+            if i + 1 < end:
+                set_role(out, i + 1, "script", program)  # an interactive shell runs it first
+            i += 2
+            continue
+        if word in ("-o", "+o", "-O", "+O"):
             i += 2
             continue
         if not word.startswith("--"):
@@ -102,7 +107,7 @@ def awk(words: Words, start: int, end: int, out: CommandRoles) -> None:
             continue
         if word in ("-f", "--file", "-i", "--include", "-l", "--load"):
             has_file = has_file or word in ("-f", "--file")
-            if word in ("-f", "--file") and i + 1 < end and words[i + 1] in STDIN_PATHS:
+            if word in ("-f", "--file") and i + 1 < end and reads_descriptor(words[i + 1]):
                 out.stdin_program = program
             i += 2
             continue
@@ -145,7 +150,7 @@ def sed(words: Words, start: int, end: int, out: CommandRoles) -> None:
             has_script = True
         elif not options_done and word in ("-f", "--file", "-l", "--line-length"):
             has_script = has_script or word in ("-f", "--file")
-            if word in ("-f", "--file") and i + 1 < end and words[i + 1] in STDIN_PATHS:
+            if word in ("-f", "--file") and i + 1 < end and reads_descriptor(words[i + 1]):
                 out.stdin_program = "sed"
             i += 1
         elif not options_done and word is not None and word.startswith("-f") and len(word) > 2:
@@ -155,6 +160,11 @@ def sed(words: Words, start: int, end: int, out: CommandRoles) -> None:
         i += 1
     if not has_script and first_operand is not None:
         set_role(out, first_operand, "program", "sed")
+
+
+# Modules that run the code they are given as arguments or read on standard input.
+_CODE_MODULES = {"code", "pdb", "timeit", "cProfile", "profile", "trace", "asyncio", "runpy", "idlelib", "doctest"}
+_CODE_MODULES |= {"IPython", "ipython", "bpython", "ptpython", "pickle", "pickletools"}
 
 
 def python(words: Words, start: int, end: int, out: CommandRoles) -> None:
@@ -176,6 +186,11 @@ def python(words: Words, start: int, end: int, out: CommandRoles) -> None:
                 target = i if at + 1 < len(flags) else i + 1  # -c'code' attached, or the next word
                 if target < end:
                     set_role(out, target, "program", "python3")
+                    module = words[target] if target > i else flags[at + 1 :]
+                    if flag == "m" and module in _CODE_MODULES:  # python3 -m timeit CODE, -m code < CODE
+                        for later in range(target + 1, end):
+                            set_role(out, later, "program", "python3")
+                        out.stdin_program = f"python3 -m {module}"
                 return
             if flag in "WX":
                 if at + 1 == len(flags):
@@ -274,3 +289,50 @@ def sqlite(words: Words, start: int, end: int, out: CommandRoles) -> None:
         i += 1
     if all(r.kind == "data" for r in out.roles[start + 1 : end]):
         out.stdin_program = program  # no SQL among the words: it is read from standard input
+
+
+# Literal code that starts commands or evaluates text it builds at run time: given a value (on
+# standard input, as an argument, in the environment) it may run the value. A scan of the words
+# a plausible one-liner uses, not a parse of the language.
+_RUNS_CODE = {
+    "python": re.compile(
+        r"\b(exec|eval|compile|execfile|__import__|import_module|importlib|system|popen|spawn\w*|exec[lv]\w*"
+        r"|subprocess|pty|runpy|pickle|marshal|interact|InteractiveConsole|InteractiveInterpreter|startfile)\b"
+    ),
+    "perl": re.compile(
+        r"\b(system|exec|eval|qx|open|do|require|readpipe|fork)\b|`"
+        r"|(?<![\w$@%])s\s*([^\w\s{(<\[])(?:\\.|(?!\2).)*\2(?:\\.|(?!\2).)*\2[a-z]*e"
+        r"|(?<![\w$@%])s\s*[{(<\[].*?[})>\]]\s*[{(<\[].*?[})>\]][a-z]*e"
+    ),
+    "ruby": re.compile(
+        r"\b(system|exec|eval|\w+_eval|spawn|popen\w*|Open3|open|send|public_send|load|fork|syscall)\b"
+        r"|`|%x|\brequire\w*\s*\(?\s*[^'\"\s(]"
+    ),
+    "node": re.compile(
+        r"\b(child_process|eval|Function|vm|binding|dlopen|Deno|Bun)\b|\$`|\b(require|import)\s*\(\s*[^'\"\s]"
+    ),
+    "php": re.compile(
+        r"\b(system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec|eval|assert|include\w*|require\w*"
+        r"|create_function|call_user_func\w*|preg_replace|mail)\b|`"
+    ),
+    "lua": re.compile(r"\b(execute|popen|load\w*|dofile|require)\b"),
+    "rscript": re.compile(r"\b(system\w*|shell\w*|eval|parse|source|pipe)\b"),
+}
+_AWK_TEXT = re.compile(r'"(?:\\.|[^"\\])*"|/(?:\\.|[^/\\\n])+/')
+_SED_S = re.compile(r"s(.)(?:\\.|(?!\1).)*\1(?:\\.|(?!\1).)*\1([a-zA-Z0-9]*)")
+_SED_E = re.compile(r"(^|[;\n{}!]|[0-9$/]\s*)\s*e(\s|;|$)")
+
+
+def runs_code(program: str, code: str) -> bool:
+    """Does an interpreter's literal code start commands or evaluate text (python's exec and
+    os.system, awk's system() and `print | "sh"`, sed's e)? Then a value it reads may run."""
+    family = {"python3": "python", "bun": "node", "deno": "node", "r": "rscript"}.get(program, program)
+    if family in AWKS:
+        bare = _AWK_TEXT.sub(" ", code)  # strings and regular expressions: `/a|b/` pipes nothing
+        return re.search(r"\bsystem\b", bare) is not None or re.search(r"(?<!\|)\|(?!\|)", bare) is not None
+    if family == "sed":
+        if any("e" in flags for _, flags in _SED_S.findall(code)):
+            return True
+        return _SED_E.search(_SED_S.sub(" ", code)) is not None
+    pattern = _RUNS_CODE.get(family)
+    return pattern is not None and pattern.search(code) is not None

@@ -44,25 +44,33 @@ from planflow.ir.shell.interpreters import (
 from planflow.ir.shell.roles import (
     DATA,
     RUNTIME_PROGRAM,
-    STDIN_PATHS,
     CommandRoles,
     Handler,
     Role,
     Words,
     is_option,
     program_name,
+    reads_descriptor,
     set_role,
 )
 
 
-def command_roles(words: Words, prefixes: list[str] | None = None, templated: list[bool] | None = None) -> CommandRoles:
+def command_roles(
+    words: Words,
+    prefixes: list[str] | None = None,
+    templated: list[bool] | None = None,
+    splits: list[bool] | None = None,
+) -> CommandRoles:
     """The role of each word of one simple command; words[0] is the command name.
 
     `prefixes` gives, for a word built at run time (None in `words`), its literal start, so
     `-e${x}` is known to be perl's code option and `-vx=${x}` awk's variable.
     """
     result = CommandRoles(
-        [DATA] * len(words), prefixes=prefixes or [w or "" for w in words], templated=templated or [False] * len(words)
+        [DATA] * len(words),
+        prefixes=prefixes or [w or "" for w in words],
+        templated=templated or [False] * len(words),
+        splits=splits or [False] * len(words),
     )
     read_command(words, 0, len(words), result)
     return result
@@ -190,9 +198,11 @@ def read_command(words: Words, start: int, end: int, out: CommandRoles) -> None:
         code_after_options(words, start, end, out, program)
     if program in _CODE_READERS or program in CODE_OPTIONS:
         _templated_options_are_code(words, start, end, out, program)
+    if program not in _DATA_PROGRAMS and (handler is not None or program in CODE_OPTIONS):
+        _words_may_shift(words, start, end, out, program)
     for i in range(start + 1, end):
         role = out.roles[i]
-        if role.kind == "script" and words[i] in STDIN_PATHS:
+        if role.kind == "script" and reads_descriptor(words[i]):
             out.stdin_program = program
     if program not in _DATA_PROGRAMS:
         # `runuser -u x -- bash -c …`, `env -iu X bash -c …`: whatever a wrapper's options, a
@@ -202,6 +212,17 @@ def read_command(words: Words, start: int, end: int, out: CommandRoles) -> None:
             if later is not None and out.roles[i].kind == "data" and program_name(later) in _INTERPRETERS:
                 read_command(words, i, end, out)
                 break
+
+
+def _words_may_shift(words: Words, start: int, end: int, out: CommandRoles, program: str) -> None:
+    """`bash -c $x ${v}`, `perl -e {,} ${v}`: a word bash may drop or split moves the words after
+    it, so any of them may land where the program takes its code."""
+    splits = out.splits or []
+    for i in range(start + 1, end):
+        if i < len(splits) and splits[i]:
+            for later in range(i + 1, end):
+                set_role(out, later, "program", program)
+            return
 
 
 def _templated_options_are_code(words: Words, start: int, end: int, out: CommandRoles, program: str) -> None:
@@ -321,12 +342,15 @@ def _xargs(words: Words, start: int, end: int, out: CommandRoles) -> None:
 
 
 def _parallel(words: Words, start: int, end: int, out: CommandRoles) -> None:
-    # GNU parallel composes each job's command line as text for a shell.
+    # GNU parallel composes each job's command line as text for a shell, from the arguments
+    # after ::: or, without them, from the lines it reads on standard input.
     for i in range(start + 1, end):
         if words[i] in (":::", "::::", ":::+"):
             break
         if not is_option(words[i]):
             set_role(out, i, "program", "parallel")
+    else:
+        out.stdin_program = "parallel"
 
 
 _HANDLERS: dict[str, Handler] = {

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from planflow.ir.shell.roles import CommandRoles
 from planflow.ir.shell.rules import command_roles
-from planflow.ir.shell.syntax import walk, words_and_prefixes
+from planflow.ir.shell.syntax import may_split, walk, words_and_prefixes
 
 VAR_PREFIX = "PLANFLOW_V"
 
@@ -65,7 +65,9 @@ class State:
     attribute_declarations: bool = False
     commands: dict[int, tuple[list[Any], list[str | None], CommandRoles]] = field(default_factory=dict)
     fed_scripts: list[FedScript] = field(default_factory=list)
+    regions: set[tuple[int, str]] = field(default_factory=set)  # (node, value) pairs checked as stdin
     _nodes: list[Any] | None = None
+    _functions: dict[str, Any] | None = None
 
     @property
     def nodes(self) -> list[Any]:
@@ -74,11 +76,25 @@ class State:
             self._nodes = list(walk(self.root))
         return self._nodes
 
+    @property
+    def functions(self) -> dict[str, Any]:
+        """The body of each function the command defines, by name: a call runs it."""
+        if self._functions is None:
+            self._functions = {}
+            for node in self.nodes:
+                name = node.child_by_field_name("name") if node.type == "function_definition" else None
+                body = node.child_by_field_name("body") if name is not None else None
+                if name is not None and body is not None:
+                    self._functions[self.source[name.start_byte : name.end_byte].decode("utf-8", "replace")] = body
+        return self._functions
+
 
 def roles_of(command: Any, state: State) -> tuple[list[Any], list[str | None], CommandRoles]:
     cached = state.commands.get(command.id)
     if cached is None:
         nodes, words, prefixes = words_and_prefixes(command, state.source)
         templated = [VAR_PREFIX.encode() in state.source[n.start_byte : n.end_byte] for n in nodes]
-        cached = state.commands[command.id] = (nodes, words, command_roles(words, prefixes, templated))
+        source = state.source
+        splits = [not t and w is None and may_split(n, source) for n, w, t in zip(nodes, words, templated, strict=True)]
+        cached = state.commands[command.id] = (nodes, words, command_roles(words, prefixes, templated, splits))
     return cached

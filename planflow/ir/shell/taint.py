@@ -7,8 +7,8 @@ from typing import Any
 
 from planflow.ir.shell import hints
 from planflow.ir.shell.interpreters import SHELL_NAMES
-from planflow.ir.shell.placement import place, prints_a_count
-from planflow.ir.shell.roles import CommandRoles, program_name
+from planflow.ir.shell.placement import place, prints_a_count, shell_texts
+from planflow.ir.shell.roles import CommandRoles
 from planflow.ir.shell.state import ARITHMETIC_TEST_OPERATORS, POSITIONAL, VAR_PREFIX, ShellProblem, State, roles_of
 from planflow.ir.shell.syntax import node_text, parser, walk
 
@@ -19,8 +19,7 @@ def taint_readers(state: State) -> None:
     for node in state.nodes:
         if node.type != "command":
             continue
-        nodes, words, roles = roles_of(node, state)
-        check_inner_script(nodes, words, roles, state)
+        _, words, roles = roles_of(node, state)
         if words and words[0] in ("read", "mapfile", "readarray", "printf", "getopts", "wait"):
             state.tainted.update(w for w, r in zip(words, roles.roles, strict=True) if r.kind == "evaluates" and w)
         if (node.parent is not None and node.parent.type == "function_definition") or words[:1] == ["set"]:
@@ -44,25 +43,33 @@ def taint_captured_output(state: State) -> None:
             state.tainted.add(node_text(name, source))
 
 
-def check_inner_script(nodes: list[Any], words: list[str | None], roles: CommandRoles, state: State) -> None:
-    """`bash -c 'echo $(( $1 + 1 ))' _ ${v}`: the script is literal, but $1 holds the value."""
-    if not words or words[0] is None or program_name(words[0]) not in SHELL_NAMES:
-        return
-    script_at = next((i for i, r in enumerate(roles.roles) if r.kind == "program" and words[i] is not None), None)
-    if script_at is None:
-        return
-    args_hold_values = any(n.type != "word" or "$" in node_text(n, state.source) for n in nodes[script_at + 1 :])
-    if not (args_hold_values or state.tainted):
-        return
-    script = words[script_at] or ""
-    inner_source = script.encode("utf-8", "surrogatepass")
-    tree = parser().parse(inner_source)
-    inner = State(inner_source, tree.root_node, frozenset(), tainted={*POSITIONAL, *state.tainted})
-    check_tainted_variables(inner, set())
-    program = words[0]
-    for problem in inner.problems:
-        message = f"inside {program} -c's script, {problem.message}"
-        state.problems.append(ShellProblem(problem.ref, message, problem.hint))
+def check_inner_scripts(state: State) -> None:
+    """`bash -c 'echo $(( $1 + 1 ))' _ ${v}`, `x=${v}; eval 'eval "$x"'`, `trap 'eval "$x"' EXIT`:
+    the code is literal, but a variable it expands ($1, x) holds the value."""
+    for nodes, words, roles in list(state.commands.values()):  # every command, read by taint_readers
+        _check_inner_script(nodes, words, roles, state)
+
+
+def _check_inner_script(nodes: list[Any], words: list[str | None], roles: CommandRoles, state: State) -> None:
+    texts = shell_texts(words, roles)
+    for program, script in texts.items():
+        if script is None:
+            continue
+        tainted = set(state.tainted)
+        if program in SHELL_NAMES:
+            script_at = next(i for i, r in enumerate(roles.roles) if r.kind == "program" and r.program == program)
+            args = nodes[script_at + 1 :]
+            if tainted or any(n.type != "word" or "$" in node_text(n, state.source) for n in args):
+                tainted |= POSITIONAL  # its $0, $1… are the words after the script
+        if not tainted:
+            continue
+        inner_source = script.encode("utf-8", "surrogatepass")
+        tree = parser().parse(inner_source)
+        inner = State(inner_source, tree.root_node, frozenset(), tainted=tainted)
+        check_tainted_variables(inner, set())
+        for problem in inner.problems:
+            message = f"inside {program}'s code, {problem.message}"
+            state.problems.append(ShellProblem(problem.ref, message, problem.hint))
 
 
 _ARITHMETIC_PARENTS = {

@@ -223,6 +223,18 @@ FOUND = [
     ("echo ${v} > a; mv a s.sh; bash s.sh", "touch /tmp/attack/PWNED", {}),
     ("mkfifo p; bash < p & echo ${v} > p; wait", "touch /tmp/attack/PWNED", {}),
     ("cat > f; bash < f", "touch /tmp/attack/PWNED", {"stdin": "${v}"}),
+    # a variable bash runs as code (PS4) filled by read, printf -v, for, mapfile, or eval's text
+    ("read -r PS4 <<< ${v}; set -x; true", "$(touch /tmp/attack/PWNED)", {}),
+    ("printf -v PS4 %s ${v}; set -x; true", "$(touch /tmp/attack/PWNED)", {}),
+    ("for PS4 in ${v}; do set -x; true; done", "$(touch /tmp/attack/PWNED)", {}),
+    ("mapfile -t PS4 <<< ${v}; set -x; true", "$(touch /tmp/attack/PWNED)", {}),
+    ("read -r PS4; set -x; true", "$(touch /tmp/attack/PWNED)", {"stdin": "${v}"}),
+    ('x=${v}; eval "PS4=\\$x"; set -x; true', "$(touch /tmp/attack/PWNED)", {}),
+    ("bash -c 'read -r PS4; set -x; true' <<< ${v}", "$(touch /tmp/attack/PWNED)", {}),
+    # programs reading commands from standard input under bundled options
+    ("echo ${v} | vim -es", "!touch /tmp/attack/PWNED", {}),
+    ("echo ${v} | script -qc bash /dev/null", "touch /tmp/attack/PWNED", {}),
+    ("echo ${v} | sed -nf /dev/stdin /tmp/attack/data.txt", "1e touch /tmp/attack/PWNED", {}),
 ]
 
 

@@ -166,6 +166,11 @@ def _analyze(
         seen = len(state.tainted)
         check_tainted_variables(state, {var for _, _, var in spans})
         check_inner_scripts(state)
+    for name in sorted(state.tainted - set(env_names)):  # read PS4, for PS4 in…, printf -v PS4…
+        if name in DANGEROUS_VARIABLES or name.startswith(DANGEROUS_PREFIXES):
+            message = f"{name} may be filled with a template value, and {name} decides what runs"
+            param = "stdin" if stdin_templated and not spans else "command"
+            state.problems.append(ShellProblem(name, message, hints.DANGEROUS_VARIABLE.format(name=name), param))
     check_fed_scripts(state)
     bound = _apply(source, replacements)
     return bound, frozenset(state.integers), tuple(_unique(state.problems))

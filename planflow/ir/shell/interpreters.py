@@ -47,7 +47,8 @@ def code_after_options(words: Words, start: int, end: int, out: CommandRoles, pr
         if program in ("node", "bun") and word is not None and re.fullmatch(r"-[a-z]*[ep]", word) and i + 1 < end:
             set_role(out, i + 1, "program", program)  # -pe bundles print and eval
         for option in options:
-            if word == option and i + 1 < end:
+            bundled = len(option) == 2 and word is not None and re.fullmatch(r"-[A-Za-z]+" + option[1], word)
+            if (word == option or bundled) and i + 1 < end:  # -e CODE, or bundled: ruby -ne, script -qc
                 set_role(out, i + 1, "program", program)
                 saw_code = True
                 i += 1
@@ -148,10 +149,10 @@ def sed(words: Words, start: int, end: int, out: CommandRoles) -> None:
                 set_role(out, i + 1, "program", "sed")
                 i += 1
             has_script = True
-        elif not options_done and word in ("-f", "--file", "-l", "--line-length"):
-            has_script = has_script or word in ("-f", "--file")
-            if word in ("-f", "--file") and i + 1 < end and reads_descriptor(words[i + 1]):
-                out.stdin_program = "sed"
+        elif not options_done and (word in ("-f", "--file", "-l", "--line-length") or _bundles_f(word)):
+            has_script = has_script or word not in ("-l", "--line-length")
+            if word not in ("-l", "--line-length") and i + 1 < end and reads_descriptor(words[i + 1]):
+                out.stdin_program = "sed"  # -f FILE, or bundled: -nf /dev/stdin
             i += 1
         elif not options_done and word is not None and word.startswith("-f") and len(word) > 2:
             has_script = True
@@ -165,6 +166,10 @@ def sed(words: Words, start: int, end: int, out: CommandRoles) -> None:
 # Modules that run the code they are given as arguments or read on standard input.
 _CODE_MODULES = {"code", "pdb", "timeit", "cProfile", "profile", "trace", "asyncio", "runpy", "idlelib", "doctest"}
 _CODE_MODULES |= {"IPython", "ipython", "bpython", "ptpython", "pickle", "pickletools"}
+
+
+def _bundles_f(word: str | None) -> bool:
+    return word is not None and re.fullmatch(r"-[A-Za-z]+f", word) is not None
 
 
 def python(words: Words, start: int, end: int, out: CommandRoles) -> None:

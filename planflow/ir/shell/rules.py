@@ -353,6 +353,13 @@ def _parallel(words: Words, start: int, end: int, out: CommandRoles) -> None:
         out.stdin_program = "parallel"
 
 
+def _vim(words: Words, start: int, end: int, out: CommandRoles) -> None:
+    """vim runs -c/--cmd/-S values, and reads keystrokes (`:!cmd`) or, with -e/-es, Ex commands
+    from a standard input that is not a terminal."""
+    option_values_are_code(frozenset({"-c", "--cmd", "-S"}))(words, start, end, out)
+    always_stdin(words, start, end, out)
+
+
 _HANDLERS: dict[str, Handler] = {
     **dict.fromkeys(SHELLS, shell),
     **dict.fromkeys(AWKS, awk),
@@ -393,9 +400,7 @@ _HANDLERS: dict[str, Handler] = {
     ),
     "make": option_values_are_code(frozenset({"--eval", "-E"})),
     "gdb": option_values_are_code(frozenset({"-ex", "-eval-command", "--eval-command", "-x", "-iex"})),
-    "vim": option_values_are_code(frozenset({"-c", "--cmd", "-S"})),
-    "vi": option_values_are_code(frozenset({"-c", "--cmd", "-S"})),
-    "nvim": option_values_are_code(frozenset({"-c", "--cmd", "-S"})),
+    **dict.fromkeys(("vim", "vi", "nvim", "view", "vimdiff"), _vim),
     "rsync": option_values_are_code(frozenset({"-e", "--rsh", "--rsync-path"})),
     "runuser": _wrapper(
         frozenset({"-u", "-g", "-G", "--user", "--group"}), code_options=frozenset({"-c", "--command"})

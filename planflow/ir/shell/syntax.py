@@ -36,12 +36,13 @@ def static_text(node: Any, source: bytes) -> str | None:
         return static_text(node.named_children[0], source)
     if kind in ("word", "number"):
         text = node_text(node, source)
-        return None if "$" in text or "`" in text else text.replace("\\", "")
+        return None if "$" in text or "`" in text else _UNQUOTED_ESCAPE.sub(_unescape, text)
     if kind == "raw_string":
         return node_text(node, source)[1:-1]
     if kind == "string":
         if all(c.type in ('"', "string_content") for c in node.children):
-            return "".join(node_text(c, source) for c in node.children if c.type == "string_content")
+            text = "".join(node_text(c, source) for c in node.children if c.type == "string_content")
+            return _QUOTED_ESCAPE.sub(_unescape, text)  # "PS4=\$x" is PS4=$x to eval
         return None
     if kind == "concatenation":
         if _braces(node, source):
@@ -73,6 +74,17 @@ def may_split(node: Any, source: bytes) -> bool:
     if kind == "concatenation":
         return _braces(node, source) or any(may_split(c, source) for c in node.children)
     return False
+
+
+# A backslash escapes any character outside quotes, and only $ ` " \ and a newline inside double
+# quotes; an escaped newline joins the lines.
+_UNQUOTED_ESCAPE = re.compile(r"\\(.)?", re.DOTALL)
+_QUOTED_ESCAPE = re.compile(r"\\([$`\"\\\n])")
+
+
+def _unescape(match: re.Match[str]) -> str:
+    char = match.group(1)
+    return "" if char is None or char == "\n" else char
 
 
 def word_prefix(node: Any, source: bytes) -> str:

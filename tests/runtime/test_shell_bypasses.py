@@ -232,6 +232,7 @@ FOUND = [
     ('x=${v}; eval "PS4=\\$x"; set -x; true', "$(touch /tmp/attack/PWNED)", {}),
     ("bash -c 'read -r PS4; set -x; true' <<< ${v}", "$(touch /tmp/attack/PWNED)", {}),
     # programs reading commands from standard input under bundled options
+    ("env -Sbash>${v}", "$(touch /tmp/attack/PWNED)", {"stdin": "${v}"}),  # by the random fuzz run
     ("echo ${v} | vim -es", "!touch /tmp/attack/PWNED", {}),
     ("echo ${v} | script -qc bash /dev/null", "touch /tmp/attack/PWNED", {}),
     ("echo ${v} | sed -nf /dev/stdin /tmp/attack/data.txt", "1e touch /tmp/attack/PWNED", {}),

@@ -29,6 +29,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from planflow.ir.shell import hints
+from planflow.ir.shell.interpreters import SHELLS
 from planflow.ir.shell.placement import (
     check_feeds_program,
     check_receiver,
@@ -331,7 +332,8 @@ def check_fed_scripts(state: State) -> None:
         _, _, inner = _analyze(fed.script, (), frozenset(), (), True)
         for problem in inner:
             detail = problem.message.replace("params.stdin reaches", "it reaches").replace("params.stdin", "it")
-            message = f"{fed.ref} reaches the script of {fed.shell} -c through {fed.how}, where {detail}"
+            code = f"the script of {fed.shell} -c" if fed.shell in SHELLS else f"the code {fed.shell} runs"
+            message = f"{fed.ref} reaches {code} through {fed.how}, where {detail}"
             state.problems.append(ShellProblem(fed.ref, message, problem.hint, fed.param))
 
 

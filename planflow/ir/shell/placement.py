@@ -238,6 +238,7 @@ def shell_texts(words: list[str | None], roles: CommandRoles) -> dict[str, str |
     for word, role in zip(words, roles.roles, strict=True):
         if role.kind != "program" or role.program not in SHELL_TEXT:
             continue
+        word = word[role.code_at :] if word is not None else None
         if role.program in SHELLS and role.program in texts:
             if texts[role.program] is None or word is None:
                 texts[role.program] = None  # `bash $opt …`: which word is the script is decided at run time

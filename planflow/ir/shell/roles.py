@@ -32,6 +32,7 @@ def reads_descriptor(word: str | None) -> bool:
 class Role:
     kind: RoleKind
     program: str = ""  # the program reading the word, for the message and the hint
+    code_at: int = 0  # where the code starts in the word: 2 in env's -Sbash
 
 
 DATA = Role("data")
@@ -65,10 +66,10 @@ def program_name(word: str) -> str:
     return name.lower() if name in ("Rscript", "R") else name
 
 
-def set_role(out: CommandRoles, index: int, kind: RoleKind, program: str) -> None:
+def set_role(out: CommandRoles, index: int, kind: RoleKind, program: str, code_at: int = 0) -> None:
     """Roles only escalate: a word one rule reads as code stays code whatever another says."""
     if _RANK[kind] > _RANK[out.roles[index].kind]:
-        out.roles[index] = Role(kind, program)
+        out.roles[index] = Role(kind, program, code_at)
 
 
 def is_option(word: str | None) -> bool:

@@ -13,6 +13,8 @@ it is a gap to fill here, not a reason to guess elsewhere.
 
 from __future__ import annotations
 
+import re
+
 from planflow.ir.shell.builtins import (
     DECLARATIONS,
     always_stdin,
@@ -260,6 +262,15 @@ def _wrapper(
                     set_role(out, i + 1, "program", name)
                 i += 2
                 continue
+            attached = _attached_code(word, code_options)
+            if attached is not None:  # env -Sbash, env -iS bash, flock --command=bash
+                if attached:
+                    set_role(out, i, "program", name, attached)
+                    i += 1
+                elif i + 1 < end:
+                    set_role(out, i + 1, "program", name)
+                    i += 2
+                continue
             if word in value_options:
                 i += 2
                 continue
@@ -280,6 +291,22 @@ def _wrapper(
         read_command(words, i, end, out)
 
     return handler
+
+
+def _attached_code(word: str | None, code_options: frozenset[str]) -> int | None:
+    """Where a code option's value starts in its own word (-Sbash: 2, --command=bash: 10), 0
+    when it bundles with other flags and takes the next word (-iS), None when it is no code option."""
+    if word is None or not word.startswith("-"):
+        return None
+    for option in code_options:
+        if option.startswith("--"):
+            if word.startswith(option + "="):
+                return len(option) + 1
+            continue
+        flags = re.fullmatch(r"-([A-Za-z]*?)" + re.escape(option[1]) + r"(.*)", word, re.DOTALL)
+        if flags is not None:
+            return 0 if not flags.group(2) else len(flags.group(1)) + 2
+    return None
 
 
 def _joined_code(value_options: frozenset[str], positionals: int = 0) -> Handler:

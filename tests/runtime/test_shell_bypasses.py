@@ -231,6 +231,21 @@ FOUND = [
     ("read -r PS4; set -x; true", "$(touch /tmp/attack/PWNED)", {"stdin": "${v}"}),
     ('x=${v}; eval "PS4=\\$x"; set -x; true', "$(touch /tmp/attack/PWNED)", {}),
     ("bash -c 'read -r PS4; set -x; true' <<< ${v}", "$(touch /tmp/attack/PWNED)", {}),
+    # exec < …: every later command reads the value
+    ("exec 0< <(echo ${v}); bash", "touch /tmp/attack/PWNED", {}),
+    ("exec 3< <(echo ${v}); bash <&3", "touch /tmp/attack/PWNED", {}),
+    ("echo ${v} > f; exec < f; bash", "touch /tmp/attack/PWNED", {}),
+    # functions the command defines run inside shell text too, and bash's not-found handler
+    ("f() { bash; }; eval f <<< ${v}", "touch /tmp/attack/PWNED", {}),
+    ("f() { bash; }; export -f f; bash -c f <<< ${v}", "touch /tmp/attack/PWNED", {}),
+    ("command_not_found_handle() { bash; }; nosuchcmd <<< ${v}", "touch /tmp/attack/PWNED", {}),
+    # variables that hold a value without an assignment: $_, $@, $*, the bound $PLANFLOW_V0
+    ('echo ${v} > /dev/null; eval "$_"', "touch /tmp/attack/PWNED", {}),
+    ("true ${v}; eval $_", "touch /tmp/attack/PWNED", {}),
+    ('f() { eval "$@"; }; f ${v}', "touch /tmp/attack/PWNED", {}),
+    ('set -- ${v}; eval "$*"', "touch /tmp/attack/PWNED", {}),
+    ('f() { bash -c "$*"; }; f ${v}', "touch /tmp/attack/PWNED", {}),
+    ('echo ${v} > /dev/null; eval "$PLANFLOW_V0"', "touch /tmp/attack/PWNED", {}),
     # programs reading commands from standard input under bundled options
     ("env -Sbash>${v}", "$(touch /tmp/attack/PWNED)", {"stdin": "${v}"}),  # by the random fuzz run
     ("echo ${v} | vim -es", "!touch /tmp/attack/PWNED", {}),

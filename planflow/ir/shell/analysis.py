@@ -145,6 +145,8 @@ def _analyze(
             message = f"{label}: this command expands aliases, which rewrite its words after planflow reads them"
             state.problems.append(ShellProblem(label, message, hints.UNPARSED, param))
     taint_readers(state)
+    if spans or env_names:
+        state.tainted.add("_")  # echo ${v}; eval "$_": the last argument of the command before
     if stdin_templated:
         taint_captured_output(state)
     replacements: list[tuple[int, int, str]] = []
@@ -165,7 +167,7 @@ def _analyze(
     seen = -1
     while len(state.tainted) != seen:  # a check may find more variables holding the value
         seen = len(state.tainted)
-        check_tainted_variables(state, {var for _, _, var in spans})
+        check_tainted_variables(state, {start for start, _, _ in spans})
         check_inner_scripts(state)
     for name in sorted(state.tainted - set(env_names)):  # read PS4, for PS4 in…, printf -v PS4…
         if name in DANGEROUS_VARIABLES or name.startswith(DANGEROUS_PREFIXES):
@@ -328,8 +330,10 @@ def _value_labels(spans: tuple[tuple[int, int, str], ...], stdin_templated: bool
 def check_fed_scripts(state: State) -> None:
     """`bash -c 'read x; eval "$x"' <<< ${v}`: the shell's literal script reads the value on its
     standard input, so it is analysed as a command whose stdin param holds the value."""
+    functions = "".join(node_text(n, state.source) + "\n" for n in state.nodes if n.type == "function_definition")
     for fed in dict.fromkeys(state.fed_scripts):
-        _, _, inner = _analyze(fed.script, (), frozenset(), (), True)
+        # the functions the command defines may be called there (eval f, export -f f; bash -c f)
+        _, _, inner = _analyze(functions + fed.script, (), frozenset(), (), True)
         for problem in inner:
             detail = problem.message.replace("params.stdin reaches", "it reaches").replace("params.stdin", "it")
             code = f"the script of {fed.shell} -c" if fed.shell in SHELLS else f"the code {fed.shell} runs"

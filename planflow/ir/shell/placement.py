@@ -330,9 +330,11 @@ def check_region_reads_code(region: Any, ref: str, state: State, how: str) -> No
     for node in walk(region):
         if node.type == "command":
             words = check_receiver(node, ref, state, how)
-            body = state.functions.get(words[0] or "") if words else None
-            if body is not None:
-                check_region_reads_code(body, ref, state, f"{how} and a call of {words[0]}")
+            # a function it calls, or bash's handler for a command it does not find, runs there
+            for name in (words[0] if words else None, "command_not_found_handle"):
+                body = state.functions.get(name or "")
+                if body is not None:
+                    check_region_reads_code(body, ref, state, f"{how} and a call of {name}")
         elif node.type in ("command_substitution", "process_substitution") and node.id != region.id:
             place(node, ref, state, None)
 
@@ -445,12 +447,20 @@ def _check_file_runs(written: set[str], writer: Any, ref: str, state: State) -> 
                 continue
             if _path_key(target, source) not in written:
                 continue
-            owner = node.parent
-            if owner is not None and owner.type == "redirected_statement":
-                owner = owner.child_by_field_name("body")
+            owner = _input_owner(node, state)
             if owner is not None and owner.type != "command_substitution":
                 check_region_reads_code(owner, ref, state, f"the file {_path_key(target, source)}")
             place(target, ref, state, None)  # x=$(<f)
+
+
+def _input_owner(redirect: Any, state: State) -> Any:
+    """What an input redirection feeds: its command, or with `exec < …` every later command."""
+    owner = redirect.parent
+    if owner is not None and owner.type == "redirected_statement":
+        owner = owner.child_by_field_name("body")
+    if owner is not None and owner.type == "command" and roles_of(owner, state)[1] == ["exec"]:
+        return state.root
+    return owner
 
 
 def _check_input_from_substitution(redirect: Any, ref: str, state: State) -> None:
@@ -458,9 +468,7 @@ def _check_input_from_substitution(redirect: Any, ref: str, state: State) -> Non
     operator = next((c for c in redirect.children if not c.is_named), None)
     if operator is None or node_text(operator, state.source) != "<":
         return
-    owner = redirect.parent
-    if owner is not None and owner.type == "redirected_statement":
-        owner = owner.child_by_field_name("body")
+    owner = _input_owner(redirect, state)
     if owner is not None:
         check_region_reads_code(owner, ref, state, "an input redirection")
 

@@ -84,9 +84,9 @@ _ARITHMETIC_PARENTS = {
 }
 
 
-def check_tainted_variables(state: State, placeholders: set[str]) -> None:
+def check_tainted_variables(state: State, spans: set[int]) -> None:
     """Shell variables holding a value: followed through assignments, then placed like templates."""
-    if not state.tainted and not placeholders:
+    if not state.tainted and not spans:
         return
     source = state.source
     nodes = state.nodes
@@ -114,8 +114,8 @@ def check_tainted_variables(state: State, placeholders: set[str]) -> None:
         name = _expanded_name(node, source)
         if name is None:
             continue
-        if name in placeholders or name not in state.tainted:
-            continue
+        if node.start_byte in spans or (name not in state.tainted and not name.startswith(VAR_PREFIX)):
+            continue  # a template is placed where it stands; `$PLANFLOW_V0` written out is the value too
         ref = f"${name}"
         placement = place(node, ref, state, None)
         if placement == "bare" and not _is_assignment_value(node) and not _unsplit_place(node):
@@ -201,7 +201,7 @@ def _is_assignment_value(node: Any) -> bool:
 def _expanded_name(node: Any, source: bytes) -> str | None:
     if node.type not in ("simple_expansion", "expansion"):
         return None
-    names = [c for c in node.named_children if c.type == "variable_name"]
+    names = [c for c in node.named_children if c.type in ("variable_name", "special_variable_name")]  # $x, $@, $_
     if len(names) != 1:
         return None
     return node_text(names[0], source)

@@ -246,6 +246,11 @@ FOUND = [
     ('set -- ${v}; eval "$*"', "touch /tmp/attack/PWNED", {}),
     ('f() { bash -c "$*"; }; f ${v}', "touch /tmp/attack/PWNED", {}),
     ('echo ${v} > /dev/null; eval "$PLANFLOW_V0"', "touch /tmp/attack/PWNED", {}),
+    # indirection: ${!n} is the value of whatever variable n names
+    ('f() { eval "$${!#}"; }; f ${v}', "touch /tmp/attack/PWNED", {}),
+    ('x=${v}; n=x; eval "$${!n}"', "touch /tmp/attack/PWNED", {}),
+    ('x=${v}; a=(x); eval "$${!a[0]}"', "touch /tmp/attack/PWNED", {}),
+    ('x=${v}; for n in x; do eval "$${!n}"; done', "touch /tmp/attack/PWNED", {}),
     # programs reading commands from standard input under bundled options
     ("env -Sbash>${v}", "$(touch /tmp/attack/PWNED)", {"stdin": "${v}"}),  # by the random fuzz run
     ("echo ${v} | vim -es", "!touch /tmp/attack/PWNED", {}),

@@ -111,11 +111,14 @@ def check_tainted_variables(state: State, spans: set[int]) -> None:
             message = f"{ref} holds a template value and bash evaluates it inside ${{…}}"
             state.problems.append(ShellProblem(ref, message, hints.EVALUATES.format(ref=ref)))
             continue
-        name = _expanded_name(node, source)
-        if name is None:
-            continue
-        if node.start_byte in spans or (name not in state.tainted and not name.startswith(VAR_PREFIX)):
-            continue  # a template is placed where it stands; `$PLANFLOW_V0` written out is the value too
+        if _indirect(node, source):  # ${!n}, ${!#}: the value of a variable named at run time
+            name = node_text(node, source)[2:-1]
+        else:
+            name = _expanded_name(node, source)
+            if name is None:
+                continue
+            if node.start_byte in spans or (name not in state.tainted and not name.startswith(VAR_PREFIX)):
+                continue  # a template is placed where it stands; `$PLANFLOW_V0` written out is the value too
         ref = f"${name}"
         placement = place(node, ref, state, None)
         if placement == "bare" and not _is_assignment_value(node) and not _unsplit_place(node):
@@ -161,6 +164,18 @@ def _evaluating_expansion_of(node: Any, state: State) -> str | None:
     if evaluating or any(op not in plain_ops for op in operators):
         return first
     return None
+
+
+def _indirect(node: Any, source: bytes) -> bool:
+    """`${!n}`, `${!a[0]}`, `${!#}` expand the variable a value names; `${!pre*}` and `${!a[@]}`
+    list names and keys."""
+    children = node.children
+    if node.type != "expansion" or len(children) < 4 or children[1].type != "!":
+        return False
+    if children[3].type in ("*", "@"):
+        return False
+    target = children[2]
+    return not (target.type == "subscript" and node_text(target, source).endswith(("[@]", "[*]")))
 
 
 def _unsplit_place(node: Any) -> bool:

@@ -251,6 +251,25 @@ FOUND = [
     ('x=${v}; n=x; eval "$${!n}"', "touch /tmp/attack/PWNED", {}),
     ('x=${v}; a=(x); eval "$${!a[0]}"', "touch /tmp/attack/PWNED", {}),
     ('x=${v}; for n in x; do eval "$${!n}"; done', "touch /tmp/attack/PWNED", {}),
+    # programs that read code from standard input, from a file named by an option, or implicitly
+    ("make -f - <<< ${v}", "all:\n\ttouch /tmp/attack/PWNED", {}),
+    ("echo ${v} | make -f /dev/stdin", "all:\n\ttouch /tmp/attack/PWNED", {}),
+    ("gdb -q <<< ${v}", "shell touch /tmp/attack/PWNED", {}),
+    ("sqlite3 :memory: '.read /dev/stdin' <<< ${v}", ".shell touch /tmp/attack/PWNED", {}),
+    ("sqlite3 -init /dev/stdin :memory: .quit <<< ${v}", ".shell touch /tmp/attack/PWNED", {}),
+    ("echo ${v} > p.awk; awk -f p.awk /dev/null", 'BEGIN{system("touch /tmp/attack/PWNED")}', {}),
+    ("echo ${v} > p.sed; sed -f p.sed /tmp/attack/data.txt", "1e touch /tmp/attack/PWNED", {}),
+    ("echo ${v} > s.tcl; tclsh s.tcl", "exec touch /tmp/attack/PWNED", {}),
+    ("echo ${v} > s.js; node s.js", 'require("child_process").execSync("touch /tmp/attack/PWNED")', {}),
+    ("echo ${v} > m.mk; make -f m.mk", "all:\n\ttouch /tmp/attack/PWNED", {}),
+    ("echo ${v} > Makefile; make", "all:\n\ttouch /tmp/attack/PWNED", {}),
+    ("echo ${v} > s.cmake; cmake -P s.cmake", "execute_process(COMMAND touch /tmp/attack/PWNED)", {}),
+    ("echo x > f; zip -q -T -TT ${v} z.zip f", "touch /tmp/attack/PWNED", {}),
+    (
+        "git init -q r; git -C r config core.fsmonitor ${v}; touch r/a; git -C r add a; git -C r status",
+        "touch /tmp/attack/PWNED",
+        {},
+    ),
     # programs reading commands from standard input under bundled options
     ("env -Sbash>${v}", "$(touch /tmp/attack/PWNED)", {"stdin": "${v}"}),  # by the random fuzz run
     ("echo ${v} | vim -es", "!touch /tmp/attack/PWNED", {}),

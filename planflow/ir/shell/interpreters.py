@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from planflow.ir.shell.roles import CommandRoles, Words, is_option, reads_descriptor, set_role
+from planflow.ir.shell.roles import CommandRoles, Words, is_option, set_role
 
 # Interpreters whose code comes from a word after an option (`python3 -c CODE`).
 CODE_OPTIONS: dict[str, tuple[str, ...]] = {
@@ -25,6 +25,8 @@ CODE_OPTIONS: dict[str, tuple[str, ...]] = {
     "tclsh": (),
     "pwsh": ("-c", "-command", "-Command"),
 }
+
+_SCRIPT_OPERAND = {"ruby", "node", "bun", "php", "lua", "tclsh", "rscript", "r", "osascript", "pwsh"}
 
 _CODE_FROM_STDIN = {"ruby", "node", "php", "lua", "tclsh", "pwsh", "mysql", "mariadb", "psql"}
 
@@ -58,6 +60,10 @@ def code_after_options(words: Words, start: int, end: int, out: CommandRoles, pr
         i += 1
     if program in _CODE_FROM_STDIN and not saw_code and not positional:
         out.stdin_program = program
+    if not saw_code and program in _SCRIPT_OPERAND:  # node s.js, tclsh s.tcl: the first operand is the code
+        first = next((j for j in range(start + 1, end) if not (words[j] or "").startswith("-")), None)
+        if first is not None:
+            set_role(out, first, "script", program)
 
 
 def shell(words: Words, start: int, end: int, out: CommandRoles) -> None:
@@ -108,8 +114,8 @@ def awk(words: Words, start: int, end: int, out: CommandRoles) -> None:
             continue
         if word in ("-f", "--file", "-i", "--include", "-l", "--load"):
             has_file = has_file or word in ("-f", "--file")
-            if word in ("-f", "--file") and i + 1 < end and reads_descriptor(words[i + 1]):
-                out.stdin_program = program
+            if word in ("-f", "--file", "-i", "--include") and i + 1 < end:
+                set_role(out, i + 1, "script", program)  # its code: stdin when a descriptor
             i += 2
             continue
         if word in ("-F", "-v", "--assign", "--field-separator"):
@@ -151,8 +157,8 @@ def sed(words: Words, start: int, end: int, out: CommandRoles) -> None:
             has_script = True
         elif not options_done and (word in ("-f", "--file", "-l", "--line-length") or _bundles_f(word)):
             has_script = has_script or word not in ("-l", "--line-length")
-            if word not in ("-l", "--line-length") and i + 1 < end and reads_descriptor(words[i + 1]):
-                out.stdin_program = "sed"  # -f FILE, or bundled: -nf /dev/stdin
+            if word not in ("-l", "--line-length") and i + 1 < end:
+                set_role(out, i + 1, "script", "sed")  # -f FILE, or bundled: -nf /dev/stdin
             i += 1
         elif not options_done and word is not None and word.startswith("-f") and len(word) > 2:
             has_script = True
@@ -284,7 +290,12 @@ def sqlite(words: Words, start: int, end: int, out: CommandRoles) -> None:
                 set_role(out, i + 1, "program", program)
             i += 2
             continue
-        if word in ("-separator", "-newline", "-nullvalue", "-init", "-escape", "-maxsize", "-lookaside"):
+        if word == "-init":
+            if i + 1 < end:
+                set_role(out, i + 1, "script", program)
+            i += 2
+            continue
+        if word in ("-separator", "-newline", "-nullvalue", "-escape", "-maxsize", "-lookaside"):
             i += 2
             continue
         if not is_option(word):
@@ -322,6 +333,9 @@ _RUNS_CODE = {
     ),
     "lua": re.compile(r"\b(execute|popen|load\w*|dofile|require)\b"),
     "rscript": re.compile(r"\b(system\w*|shell\w*|eval|parse|source|pipe)\b"),
+    # sqlite3's dot-commands run a shell or read more SQL; load_extension loads code
+    "sqlite3": re.compile(r"\.(read|shell|system|import|output|once|load|open|excel)\b|load_extension|\bedit\s*\("),
+    "duckdb": re.compile(r"\.(read|shell|system|import|output|once|load|open)\b|\b(load|install)\b", re.I),
 }
 _AWK_TEXT = re.compile(r'"(?:\\.|[^"\\])*"|/(?:\\.|[^/\\\n])+/')
 _SED_S = re.compile(r"s(.)(?:\\.|(?!\1).)*\1(?:\\.|(?!\1).)*\1([a-zA-Z0-9]*)")

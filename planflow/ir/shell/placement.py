@@ -416,6 +416,9 @@ def _file_name(path: str) -> str:
     return path.rstrip("/").rsplit("/", 1)[-1] or path
 
 
+# Files a program runs without being told: make's makefile, cmake's lists.
+_IMPLICIT_SCRIPTS = {"make": {"Makefile", "makefile", "GNUmakefile"}, "cmake": {"CMakeLists.txt"}}
+
 _COPIERS = {"cp", "mv", "install", "ln", "rsync"}
 
 
@@ -427,9 +430,13 @@ def _check_file_runs(written: set[str], writer: Any, ref: str, state: State) -> 
         return
     state.regions.add(key)
     source = state.source
-    for node in state.nodes:
+    for node in state.nodes_of(("command", "file_redirect")):
         if node.type == "command":
             nodes, words, roles = roles_of(node, state)
+            implicit = _IMPLICIT_SCRIPTS.get(program_name(words[0] or "")) if words else None
+            if implicit is not None and implicit & written:  # echo ${v} > Makefile; make
+                message = f"{ref} is written to {sorted(implicit & written)[0]}, which {words[0]} then runs"
+                state.problems.append(ShellProblem(ref, message, hints.STDIN_PROGRAM.format(program=words[0])))
             for word_node, word, role in zip(nodes, words, roles.roles, strict=True):
                 if (_file_name(word) if word is not None else _path_key(word_node, source)) not in written:
                     continue

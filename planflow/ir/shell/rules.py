@@ -380,6 +380,42 @@ def _parallel(words: Words, start: int, end: int, out: CommandRoles) -> None:
         out.stdin_program = "parallel"
 
 
+def _both(*handlers: Handler) -> Handler:
+    def handler(words: Words, start: int, end: int, out: CommandRoles) -> None:
+        for each in handlers:
+            each(words, start, end, out)
+
+    return handler
+
+
+def _scripts(options: frozenset[str]) -> Handler:
+    """Options whose value is a file of code the program runs (`make -f F`, `gdb -x F`)."""
+
+    def handler(words: Words, start: int, end: int, out: CommandRoles) -> None:
+        name = program_name(words[start] or "")
+        for i in range(start + 1, end - 1):
+            if words[i] in options:
+                set_role(out, i + 1, "script", name)
+
+    return handler
+
+
+# git config keys whose value is only ever data; any other key may name a command to run
+# (core.fsmonitor, core.pager, alias.*, filter.*.clean, credential.helper…).
+_GIT_DATA_KEYS = {"user.name", "user.email", "init.defaultbranch", "commit.gpgsign", "pull.rebase", "push.default"}
+
+
+def _git_config(words: Words, start: int, end: int, out: CommandRoles) -> None:
+    """`git config KEY VALUE`: the value is code unless the key is known to hold data."""
+    at = next((i for i in range(start + 1, end) if words[i] == "config"), None)
+    if at is None:
+        return
+    operands = [i for i in range(at + 1, end) if not is_option(words[i])]
+    if len(operands) >= 2 and (words[operands[0]] or "").lower() not in _GIT_DATA_KEYS:
+        for i in operands[1:]:
+            set_role(out, i, "program", "git")
+
+
 def _vim(words: Words, start: int, end: int, out: CommandRoles) -> None:
     """vim runs -c/--cmd/-S values, and reads keystrokes (`:!cmd`) or, with -e/-es, Ex commands
     from a standard input that is not a terminal."""
@@ -421,12 +457,20 @@ _HANDLERS: dict[str, Handler] = {
     "hash": option_values_are_code(frozenset({"-p"})),
     "compgen": option_values_are_code(frozenset({"-W", "-C", "-F", "-X"})),
     "complete": option_values_are_code(frozenset({"-W", "-C", "-F", "-X"})),
-    "git": option_values_are_code(frozenset({"-c", "--config-env", "--exec-path"})),
+    "git": _both(option_values_are_code(frozenset({"-c", "--config-env", "--exec-path"})), _git_config),
     "tar": option_values_are_code(
         frozenset({"-I", "--use-compress-program", "--to-command", "--checkpoint-action", "--info-script", "-F"})
     ),
-    "make": option_values_are_code(frozenset({"--eval", "-E"})),
-    "gdb": option_values_are_code(frozenset({"-ex", "-eval-command", "--eval-command", "-x", "-iex"})),
+    "make": _both(
+        option_values_are_code(frozenset({"--eval", "-E"})), _scripts(frozenset({"-f", "--file", "--makefile"}))
+    ),
+    "cmake": _scripts(frozenset({"-P", "-C"})),
+    "gdb": _both(
+        option_values_are_code(frozenset({"-ex", "-eval-command", "--eval-command", "-iex"})),
+        _scripts(frozenset({"-x", "--command", "-ix", "--init-command"})),
+        always_stdin,  # gdb reads commands from a standard input that is not a terminal
+    ),
+    "zip": option_values_are_code(frozenset({"-TT", "--unzip-command"})),
     **dict.fromkeys(("vim", "vi", "nvim", "view", "vimdiff"), _vim),
     "rsync": option_values_are_code(frozenset({"-e", "--rsh", "--rsync-path"})),
     "runuser": _wrapper(

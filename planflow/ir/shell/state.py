@@ -68,6 +68,7 @@ class State:
     regions: set[tuple[int, str]] = field(default_factory=set)  # (node, value) pairs checked as stdin
     _nodes: list[Any] | None = None
     _functions: dict[str, Any] | None = None
+    _by_type: dict[tuple[str, ...], list[Any]] = field(default_factory=dict)
 
     @property
     def nodes(self) -> list[Any]:
@@ -75,6 +76,13 @@ class State:
         if self._nodes is None:
             self._nodes = list(walk(self.root))
         return self._nodes
+
+    def nodes_of(self, types: tuple[str, ...]) -> list[Any]:
+        """The nodes of these types, in walk order (listed once per set of types)."""
+        found = self._by_type.get(types)
+        if found is None:
+            found = self._by_type[types] = [n for n in self.nodes if n.type in types]
+        return found
 
     @property
     def functions(self) -> dict[str, Any]:

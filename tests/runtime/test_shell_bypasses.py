@@ -270,6 +270,11 @@ FOUND = [
         "touch /tmp/attack/PWNED",
         {},
     ),
+    # make pastes its variables, from the command line or the environment, into recipe shell commands
+    ("printf 'all:\\n\\techo $(V)\\n' > Makefile; make V=${v}", "a; touch /tmp/attack/PWNED", {}),
+    ("printf 'all:\\n\\techo $(V)\\n' > Makefile; V=${v} make", "a; touch /tmp/attack/PWNED", {}),
+    ("printf 'all:\\n\\techo $(V)\\n' > Makefile; export V=${v}; make", "a; touch /tmp/attack/PWNED", {}),
+    ("printf 'all:\\n\\techo $(V)\\n' > Makefile; make", "a; touch /tmp/attack/PWNED", {"env": {"V": "${v}"}}),
     # programs reading commands from standard input under bundled options
     ("env -Sbash>${v}", "$(touch /tmp/attack/PWNED)", {"stdin": "${v}"}),  # by the random fuzz run
     ("echo ${v} | vim -es", "!touch /tmp/attack/PWNED", {}),

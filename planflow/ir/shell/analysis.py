@@ -260,7 +260,7 @@ def check_environment_readers(state: State, labels: list[tuple[str, str]]) -> No
     """With a value in the environment (the env param, `export X=${v}`), no interpreter's code
     may start commands or evaluate text: it can read the value there (ENVIRON, os.environ)."""
     for _, words, roles in list(state.commands.values()):  # every command, read by taint_readers
-        runner = code_runner(words, roles)
+        runner = code_runner(words, roles, environment=True)
         if runner is None:
             continue
         for label, param in labels:

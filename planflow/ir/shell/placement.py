@@ -253,9 +253,12 @@ def shell_texts(words: list[str | None], roles: CommandRoles) -> dict[str, str |
     return texts
 
 
-def code_runner(words: list[str | None], roles: CommandRoles) -> str | None:
+def code_runner(words: list[str | None], roles: CommandRoles, environment: bool = False) -> str | None:
     """The interpreter whose literal code in this command starts commands or evaluates text
-    (`python3 -c 'exec(input())'`, `awk '{ system($0) }'`, `sed e`), if any."""
+    (`python3 -c 'exec(input())'`, `awk '{ system($0) }'`, `sed e`), if any; with `environment`,
+    also make, which pastes environment variables into its recipes' shell commands."""
+    if environment and any(r.kind == "command_name" and w == "make" for w, r in zip(words, roles.roles, strict=True)):
+        return "make"
     for word, role in zip(words, roles.roles, strict=True):
         if role.kind != "program" or word is None:
             continue
@@ -275,7 +278,7 @@ def code_runner(words: list[str | None], roles: CommandRoles) -> str | None:
 
 
 def _check_code_runner(words: list[str | None], roles: CommandRoles, ref: str, state: State, how: str) -> None:
-    runner = code_runner(words, roles)
+    runner = code_runner(words, roles, environment=how == "in its environment")
     if runner is not None:
         message = f"{ref} reaches {runner} {how}, whose code starts commands or evaluates text it is given"
         state.problems.append(ShellProblem(ref, message, hints.CODE_RUNNER.format(program=runner, ref=ref)))

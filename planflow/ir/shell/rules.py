@@ -416,6 +416,14 @@ def _git_config(words: Words, start: int, end: int, out: CommandRoles) -> None:
             set_role(out, i, "program", "git")
 
 
+def _make_variables(words: Words, start: int, end: int, out: CommandRoles) -> None:
+    """`make V=${v}`: make pastes a variable's value into the shell commands of its recipes."""
+    prefixes = out.prefixes or [w or "" for w in words]
+    for i in range(start + 1, end):
+        if "=" in prefixes[i] and not prefixes[i].startswith("-"):
+            set_role(out, i, "program", "make")
+
+
 def _vim(words: Words, start: int, end: int, out: CommandRoles) -> None:
     """vim runs -c/--cmd/-S values, and reads keystrokes (`:!cmd`) or, with -e/-es, Ex commands
     from a standard input that is not a terminal."""
@@ -462,7 +470,9 @@ _HANDLERS: dict[str, Handler] = {
         frozenset({"-I", "--use-compress-program", "--to-command", "--checkpoint-action", "--info-script", "-F"})
     ),
     "make": _both(
-        option_values_are_code(frozenset({"--eval", "-E"})), _scripts(frozenset({"-f", "--file", "--makefile"}))
+        option_values_are_code(frozenset({"--eval", "-E"})),
+        _scripts(frozenset({"-f", "--file", "--makefile"})),
+        _make_variables,
     ),
     "cmake": _scripts(frozenset({"-P", "-C"})),
     "gdb": _both(

@@ -103,6 +103,11 @@ SAFE: dict[str, tuple[str, dict[str, Any], Callable[[str, str], Any]]] = {
         {},
         lambda v, s: v + "\n",
     ),
+    "env_wrapper_environment": (
+        "env X=${v} python3 -c 'import os, sys; sys.stdout.write(os.environ[\"X\"])'",
+        {},
+        lambda v, s: v,
+    ),
     "file_round_trip": (
         'd=$(mktemp -d); printf %s ${v} > "$d/in"; cat "$d/in"; rm -r "$d"',
         {},

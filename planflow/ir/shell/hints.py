@@ -19,6 +19,8 @@ _PROGRAM_HINTS = {
     "(sys.argv[1],))' {ref}",
     "parallel": "pass values to parallel after ::: (parallel 'cmd {{}}' ::: {ref}), never inside its command",
     "watch": "put the command in a script file and pass {ref} to it as an argument",
+    "make": "make pastes variables into its recipes' shell commands; write the value to a file (write_file) and "
+    "have the recipe read it as data (a command's argument or standard input)",
     "ssh": "the remote shell runs these words as code; pass data on standard input (the stdin param)",
     "printf": "keep the format literal and pass the value as an argument: printf '%s\\n' {ref}",
 }

@@ -203,7 +203,11 @@ def _check_command_word(command: Any, child: Any, ref: str, state: State, crosse
                         state.tainted.add(words[i] or "")
         return
     role = roles.roles[index]
-    if role.kind == "data":
+    assigned = re.match(r"([A-Za-z_]\w*)=", (roles.prefixes or [""] * len(words))[index]) if index else None
+    if role.kind == "data" and assigned is not None and words[0] in ("env", "sudo", "doas"):
+        state.tainted.add(assigned.group(1))  # env X=${v} bash -c 'eval "$X"': X holds the value
+        _check_code_runner(words, roles, ref, state, "in its environment")
+    elif role.kind == "data":
         _check_code_runner(words, roles, ref, state, "as an argument")
     if role.kind == "script" and (child.type == "process_substitution" or role.program == "source"):
         message = f"{ref} is in the script that {role.program} runs"

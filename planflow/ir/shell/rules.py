@@ -280,8 +280,9 @@ def _wrapper(
             if is_option(word):
                 i += 1
                 continue
-            if name in ("env", "sudo", "doas") and word is not None and "=" in word:
-                i += 1  # NAME=value: an environment variable for the command
+            literal = word if word is not None else (out.prefixes or [""] * end)[i]
+            if name in ("env", "sudo", "doas") and re.match(r"[A-Za-z_]\w*=", literal):
+                i += 1  # NAME=value (env X=${v} node …): an environment variable for the command
                 continue
             if skipped < positionals:
                 skipped += 1

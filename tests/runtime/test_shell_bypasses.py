@@ -277,6 +277,7 @@ FOUND = [
     ("printf 'all:\\n\\techo $(V)\\n' > Makefile; make", "a; touch /tmp/attack/PWNED", {"env": {"V": "${v}"}}),
     # programs reading commands from standard input under bundled options
     ("env -Sbash>${v}", "$(touch /tmp/attack/PWNED)", {"stdin": "${v}"}),  # by the random fuzz run
+    ("env -S sh -s env -S for x in ${v}", "$(touch /tmp/attack/PWNED)", {"stdin": "${v}"}),  # by the fuzz run too
     ("echo ${v} | vim -es", "!touch /tmp/attack/PWNED", {}),
     ("echo ${v} | script -qc bash /dev/null", "touch /tmp/attack/PWNED", {}),
     ("echo ${v} | sed -nf /dev/stdin /tmp/attack/data.txt", "1e touch /tmp/attack/PWNED", {}),

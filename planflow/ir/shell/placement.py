@@ -4,6 +4,7 @@ word it belongs to, and every way its value could reach code (pipes, heredocs, r
 from __future__ import annotations
 
 import re
+import shlex
 from typing import Any
 
 from planflow.ir.shell import hints
@@ -239,10 +240,15 @@ def shell_texts(words: list[str | None], roles: CommandRoles) -> dict[str, str |
     """Each shell-text program of a command and its code: a shell's script, eval's words joined
     as eval joins them; None when a word of it is built at run time."""
     texts: dict[str, str | None] = {}
-    for word, role in zip(words, roles.roles, strict=True):
+    for at, (word, role) in enumerate(zip(words, roles.roles, strict=True)):
         if role.kind != "program" or role.program not in SHELL_TEXT:
             continue
         word = word[role.code_at :] if word is not None else None
+        if role.program == "env":  # env -S STRING ARGS… runs STRING's words, then ARGS
+            if "env" not in texts:
+                rest = " ".join(shlex.quote(w) if w is not None else "$_dynamic" for w in words[at + 1 :])
+                texts["env"] = None if word is None else f"{word} {rest}".strip()
+            continue
         if role.program in SHELLS and role.program in texts:
             if texts[role.program] is None or word is None:
                 texts[role.program] = None  # `bash $opt …`: which word is the script is decided at run time

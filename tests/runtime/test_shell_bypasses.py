@@ -246,6 +246,13 @@ FOUND = [
     ('set -- ${v}; eval "$*"', "touch /tmp/attack/PWNED", {}),
     ('f() { bash -c "$*"; }; f ${v}', "touch /tmp/attack/PWNED", {}),
     ('echo ${v} > /dev/null; eval "$PLANFLOW_V0"', "touch /tmp/attack/PWNED", {}),
+    # a shell's literal script expanding $1 behind a wrapper, or nested in another's script
+    ("timeout 5 bash -c 'echo $(( $1 + 1 ))' _ ${v}", "a[$(touch /tmp/attack/PWNED)]", {}),
+    ("nohup sh -c 'eval \"$1\"' _ ${v} > /dev/null", "touch /tmp/attack/PWNED", {}),
+    ("find /tmp/attack -maxdepth 0 -exec sh -c 'eval \"$1\"' _ ${v} \\;", "touch /tmp/attack/PWNED", {}),
+    ("env bash -c 'eval \"$1\"' _ ${v}", "touch /tmp/attack/PWNED", {}),
+    ("command bash -c 'x=$1; eval \"$x\"' _ ${v}", "touch /tmp/attack/PWNED", {}),
+    ("bash -c 'bash -c \"eval \\\"\\$1\\\"\" _ \"$1\"' _ ${v}", "touch /tmp/attack/PWNED", {}),
     # indirection: ${!n} is the value of whatever variable n names
     ('f() { eval "$${!#}"; }; f ${v}', "touch /tmp/attack/PWNED", {}),
     ('x=${v}; n=x; eval "$${!n}"', "touch /tmp/attack/PWNED", {}),

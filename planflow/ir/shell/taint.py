@@ -46,7 +46,8 @@ def taint_captured_output(state: State) -> None:
 def check_inner_scripts(state: State) -> None:
     """`bash -c 'echo $(( $1 + 1 ))' _ ${v}`, `x=${v}; eval 'eval "$x"'`, `trap 'eval "$x"' EXIT`:
     the code is literal, but a variable it expands ($1, x) holds the value."""
-    for nodes, words, roles in list(state.commands.values()):  # every command, read by taint_readers
+    for command in state.nodes_of(("command",)):
+        nodes, words, roles = roles_of(command, state)
         _check_inner_script(nodes, words, roles, state)
 
 
@@ -67,6 +68,7 @@ def _check_inner_script(nodes: list[Any], words: list[str | None], roles: Comman
         tree = parser().parse(inner_source)
         inner = State(inner_source, tree.root_node, frozenset(), tainted=tainted)
         check_tainted_variables(inner, set())
+        check_inner_scripts(inner)  # bash -c 'bash -c "eval \"\$1\"" _ "$1"' _ ${v}
         for problem in inner.problems:
             message = f"inside {program}'s code, {problem.message}"
             state.problems.append(ShellProblem(problem.ref, message, problem.hint))

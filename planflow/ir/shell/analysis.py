@@ -14,8 +14,14 @@ then the command is parsed with tree-sitter-bash and every expansion is placed:
   returns a problem with the safe form instead; the validator reports it and the runtime refuses
   to run it.
 
-Shell variables that hold a value (`f=${file}`, `for f in ${files}`, the env param's names) are
-followed one assignment at a time: used unquoted, in arithmetic or in another program's code,
+A value that reaches a command's standard input (a here-string, a pipe, a heredoc, the stdin
+param, `exec < …`, a file it was written to) is followed into what reads it: a program reading its
+code there, a `$(…)` or `<(…)` inside, a function it calls, a literal shell script (`bash -c '…'`,
+eval's words, `env -S`), which is analysed again as if the stdin param held the value, and
+interpreters whose literal code starts commands (`os.system`, awk's `system()`, `sed e`).
+
+Shell variables that hold a value (`f=${file}`, `for f in ${files}`, the env param's names, `$_`,
+`$@`, `${!n}`) are followed one assignment at a time: used unquoted, in arithmetic or in another program's code,
 they are refused the same way. An integer input may stand in arithmetic: the runtime checks at
 run time that its value is an integer.
 """
@@ -163,7 +169,7 @@ def _analyze(
     if b"env" in source or b"set" in source:
         check_environment_printers(state, [(label, param) for label, param in labels if param != "stdin"])
     if env_names or _exports(state):
-        check_environment_readers(state, labels)
+        check_environment_readers(state, [(label, param) for label, param in labels if param != "stdin"])
     seen = -1
     while len(state.tainted) != seen:  # a check may find more variables holding the value
         seen = len(state.tainted)

@@ -252,7 +252,7 @@ FOUND = [
     ("find /tmp/attack -maxdepth 0 -exec sh -c 'eval \"$1\"' _ ${v} \\;", "touch /tmp/attack/PWNED", {}),
     ("env bash -c 'eval \"$1\"' _ ${v}", "touch /tmp/attack/PWNED", {}),
     ("command bash -c 'x=$1; eval \"$x\"' _ ${v}", "touch /tmp/attack/PWNED", {}),
-    ("bash -c 'bash -c \"eval \\\"\\$1\\\"\" _ \"$1\"' _ ${v}", "touch /tmp/attack/PWNED", {}),
+    ('bash -c \'bash -c "eval \\"\\$1\\"" _ "$1"\' _ ${v}', "touch /tmp/attack/PWNED", {}),
     # indirection: ${!n} is the value of whatever variable n names
     ('f() { eval "$${!#}"; }; f ${v}', "touch /tmp/attack/PWNED", {}),
     ('x=${v}; n=x; eval "$${!n}"', "touch /tmp/attack/PWNED", {}),
@@ -303,3 +303,14 @@ def test_bypass_found_by_the_attack_run_is_refused(command, value, extra):
     unsafe = [i for i in result.issues if i.code == "shell_unsafe"]
     assert unsafe, command
     assert all(i.node == "s" and i.path.startswith("params.") and i.hint for i in unsafe)
+
+
+def test_a_function_feeding_the_script_it_is_part_of_is_analysed_once():
+    # The fed script carries the command's functions, so a function that feeds a shell its
+    # standard input meets itself again: the analysis must end, not recurse without bound.
+    from planflow.ir import parse_template
+    from planflow.ir.shell import analyze_command
+
+    command = 'f() { bash -c "cat" <<< "$1"; }; bash -c "cat" <<< ${v}'
+    assert analyze_command(parse_template(command)).problems == ()
+    assert analyze_command(parse_template('f() { bash -c "bash" <<< "$1"; }; f ${v}')).problems

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -337,14 +338,25 @@ def check_fed_scripts(state: State) -> None:
     """`bash -c 'read x; eval "$x"' <<< ${v}`: the shell's literal script reads the value on its
     standard input, so it is analysed as a command whose stdin param holds the value."""
     functions = "".join(node_text(n, state.source) + "\n" for n in state.nodes if n.type == "function_definition")
+    feeding = _FEEDING.__dict__.setdefault("scripts", set())
     for fed in dict.fromkeys(state.fed_scripts):
         # the functions the command defines may be called there (eval f, export -f f; bash -c f)
-        _, _, inner = _analyze(functions + fed.script, (), frozenset(), (), True)
+        script = functions + fed.script
+        if script in feeding:
+            continue  # a function feeding the script it is part of: that analysis is under way
+        feeding.add(script)
+        try:
+            _, _, inner = _analyze(script, (), frozenset(), (), True)
+        finally:
+            feeding.discard(script)
         for problem in inner:
             detail = problem.message.replace("params.stdin reaches", "it reaches").replace("params.stdin", "it")
             code = f"the script of {fed.shell} -c" if fed.shell in SHELLS else f"the code {fed.shell} runs"
             message = f"{fed.ref} reaches {code} through {fed.how}, where {detail}"
             state.problems.append(ShellProblem(fed.ref, message, problem.hint, fed.param))
+
+
+_FEEDING = threading.local()  # the fed scripts being analysed, per thread
 
 
 def _has_own_stdin(command: Any, source: bytes) -> bool:

@@ -282,6 +282,15 @@ FOUND = [
     ("printf 'all:\\n\\techo $(V)\\n' > Makefile; V=${v} make", "a; touch /tmp/attack/PWNED", {}),
     ("printf 'all:\\n\\techo $(V)\\n' > Makefile; export V=${v}; make", "a; touch /tmp/attack/PWNED", {}),
     ("printf 'all:\\n\\techo $(V)\\n' > Makefile; make", "a; touch /tmp/attack/PWNED", {"env": {"V": "${v}"}}),
+    # a file another program's literal code writes, then run
+    (
+        'python3 -c \'import sys; open("s.sh","w").write(sys.stdin.read())\' <<< ${v}; bash s.sh',
+        "touch /tmp/attack/PWNED",
+        {},
+    ),
+    ("awk '{print > \"s.sh\"}' <<< ${v}; bash s.sh", "touch /tmp/attack/PWNED", {}),
+    ("sed -n 'w s.sh' <<< ${v}; bash s.sh", "touch /tmp/attack/PWNED", {}),
+    ('python3 -c \'import sys; open("s.sh","w").write(sys.argv[1])\' ${v}; . ./s.sh', "touch /tmp/attack/PWNED", {}),
     # programs reading commands from standard input under bundled options
     ("env -Sbash>${v}", "$(touch /tmp/attack/PWNED)", {"stdin": "${v}"}),  # by the random fuzz run
     ("env -S sh -s env -S for x in ${v}", "$(touch /tmp/attack/PWNED)", {"stdin": "${v}"}),  # by the fuzz run too

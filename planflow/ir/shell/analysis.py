@@ -181,6 +181,7 @@ def _analyze(
             message = f"{name} may be filled with a template value, and {name} decides what runs"
             param = "stdin" if stdin_templated and not spans else "command"
             state.problems.append(ShellProblem(name, message, hints.DANGEROUS_VARIABLE.format(name=name), param))
+    check_scripts_named_in_code(state, labels)
     check_fed_scripts(state)
     bound = _apply(source, replacements)
     return bound, frozenset(state.integers), tuple(_unique(state.problems))
@@ -300,6 +301,30 @@ def check_environment_printers(state: State, labels: list[tuple[str, str]]) -> N
                     replace(p, message=f"{node_text(node, state.source)} prints {label}: {p.message}", param=param)
                     for p in state.problems[before:]
                 ]
+
+
+def check_scripts_named_in_code(state: State, labels: list[tuple[str, str]]) -> None:
+    """`python3 -c '…open("s.sh", "w").write(…)' ${v}; bash s.sh`, `awk '{print > "s.sh"}'`,
+    `sed 'w s.sh'`: a file another program's code names may hold a value it wrote; none may be run."""
+    commands = [roles_of(n, state) for n in state.nodes_of(("command",))]
+    codes = [
+        w for _, words, roles in commands for w, r in zip(words, roles.roles, strict=True) if r.kind == "program" and w
+    ]
+    if not codes:
+        return
+    for _, words, roles in commands:
+        for word, role in zip(words, roles.roles, strict=True):
+            if (
+                word is None
+                or role.kind not in ("script", "command_name")
+                or (role.kind == "command_name" and "/" not in word)
+            ):
+                continue
+            name = word.rstrip("/").rsplit("/", 1)[-1]
+            if name and any(name in code for code in codes):
+                for label, param in labels:
+                    message = f"{word} is run, and another program's code names it: it may have written {label} there"
+                    state.problems.append(ShellProblem(label, message, hints.STDIN_PROGRAM.format(program=word), param))
 
 
 def _exports(state: State) -> bool:

@@ -306,7 +306,7 @@ def check_environment_printers(state: State, labels: list[tuple[str, str]]) -> N
 def check_scripts_named_in_code(state: State, labels: list[tuple[str, str]]) -> None:
     """`python3 -c '…open("s.sh", "w").write(…)' ${v}; bash s.sh`, `awk '{print > "s.sh"}'`,
     `sed 'w s.sh'`: a file another program's code names may hold a value it wrote; none may be run."""
-    commands = [roles_of(n, state) for n in state.nodes_of(("command",))]
+    commands = list(state.commands.values())  # every command, read by taint_readers
     codes = [
         w for _, words, roles in commands for w, r in zip(words, roles.roles, strict=True) if r.kind == "program" and w
     ]

@@ -204,8 +204,9 @@ def _check_command_word(command: Any, child: Any, ref: str, state: State, crosse
                         state.tainted.add(words[i] or "")
         return
     role = roles.roles[index]
-    assigned = re.match(r"([A-Za-z_]\w*)=", (roles.prefixes or [""] * len(words))[index]) if index else None
-    if role.kind == "data" and assigned is not None and words[0] in ("env", "sudo", "doas"):
+    env_like = index and role.kind == "data" and words[0] in ("env", "sudo", "doas")
+    assigned = re.match(r"([A-Za-z_]\w*)=", (roles.prefixes or [""] * len(words))[index]) if env_like else None
+    if assigned is not None:
         state.tainted.add(assigned.group(1))  # env X=${v} bash -c 'eval "$X"': X holds the value
         _check_code_runner(words, roles, ref, state, "in its environment")
     elif role.kind == "data":
@@ -303,21 +304,24 @@ def check_feeds_program(
     analysis reads it as if the stdin param held the value."""
     if not words:
         return
-    runtime = any(r.kind == "command_name" and w is None for w, r in zip(words, roles.roles, strict=True))
+    runtime = False
+    dynamic = None
+    has_code = False
+    for w, r in zip(words, roles.roles, strict=True):
+        if r.kind == "command_name" and w is None:
+            runtime = True
+        elif r.kind == "program":
+            has_code = True
+            if w is None and dynamic is None and program_name(r.program) not in JQS:
+                dynamic = r.program
     reader = RUNTIME_PROGRAM if runtime else roles.stdin_program
     if reader is not None:
         message = f"{ref} reaches {reader} through {how}, and {reader} runs it as code"
         hint = hints.STDIN_PROGRAM.format(program=reader)
         state.problems.append(ShellProblem(ref, message, hint, param))
         return
-    dynamic = next(
-        (
-            r.program
-            for w, r in zip(words, roles.roles, strict=True)
-            if r.kind == "program" and w is None and program_name(r.program) not in JQS
-        ),
-        None,
-    )
+    if not has_code:
+        return
     if dynamic is not None:
         message = f"{ref} reaches {dynamic} through {how}, and {dynamic}'s code is built at run time"
         state.problems.append(ShellProblem(ref, message, hints.STDIN_PROGRAM.format(program=dynamic), param))
@@ -363,9 +367,12 @@ def check_receiver(command: Any, ref: str, state: State, how: str, param: str = 
     return words
 
 
+_WRITERS = {"tee", "sponge", "cp", "install", "mv", "dd"}
+
+
 def _files_written_by(nodes: list[Any], words: list[str | None], state: State) -> set[str]:
     """Files a command copies its standard input to: `tee f`, `cp /dev/stdin f`, `dd of=f`."""
-    if not words or words[0] is None:
+    if not words or words[0] is None or words[0].rsplit("/", 1)[-1] not in _WRITERS:
         return set()
     name = program_name(words[0])
     operands = [n for n, w in zip(nodes[1:], words[1:], strict=True) if not is_option(w)]
@@ -443,6 +450,9 @@ def _check_file_runs(written: set[str], writer: Any, ref: str, state: State) -> 
         return
     state.regions.add(key)
     source = state.source
+    plain = state.plain_text
+    if not any(name.startswith("$") or plain.count(name) > 1 for name in written) and b"make" not in source:
+        return  # no other word can name the file: however spelled, its quote-free text holds the name
     for node in state.nodes_of(("command", "file_redirect")):
         if node.type == "command":
             nodes, words, roles = roles_of(node, state)

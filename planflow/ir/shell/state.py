@@ -68,6 +68,7 @@ class State:
     regions: set[tuple[int, str]] = field(default_factory=set)  # (node, value) pairs checked as stdin
     _nodes: list[Any] | None = None
     _functions: dict[str, Any] | None = None
+    _plain: str | None = None
     _by_type: dict[tuple[str, ...], list[Any]] = field(default_factory=dict)
 
     @property
@@ -76,6 +77,13 @@ class State:
         if self._nodes is None:
             self._nodes = list(walk(self.root))
         return self._nodes
+
+    @property
+    def plain_text(self) -> str:
+        """The command without quotes and backslashes: any spelling of a word holds its text."""
+        if self._plain is None:
+            self._plain = self.source.decode("utf-8", "replace").translate({34: None, 39: None, 92: None})
+        return self._plain
 
     def nodes_of(self, types: tuple[str, ...]) -> list[Any]:
         """The nodes of these types, in walk order (listed once per set of types)."""

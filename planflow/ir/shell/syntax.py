@@ -36,13 +36,15 @@ def static_text(node: Any, source: bytes) -> str | None:
         return static_text(node.named_children[0], source)
     if kind in ("word", "number"):
         text = node_text(node, source)
-        return None if "$" in text or "`" in text else _UNQUOTED_ESCAPE.sub(_unescape, text)
+        if "$" in text or "`" in text:
+            return None
+        return _UNQUOTED_ESCAPE.sub(_unescape, text) if "\\" in text else text
     if kind == "raw_string":
         return node_text(node, source)[1:-1]
     if kind == "string":
         if all(c.type in ('"', "string_content") for c in node.children):
             text = "".join(node_text(c, source) for c in node.children if c.type == "string_content")
-            return _QUOTED_ESCAPE.sub(_unescape, text)  # "PS4=\$x" is PS4=$x to eval
+            return _QUOTED_ESCAPE.sub(_unescape, text) if "\\" in text else text  # "PS4=\$x" is PS4=$x
         return None
     if kind == "concatenation":
         if _braces(node, source):
@@ -103,13 +105,16 @@ def words_and_prefixes(command: Any, source: bytes) -> tuple[list[Any], list[str
     name = command.child_by_field_name("name")
     if name is not None:
         nodes.append(name)
-    redirects = list(command.children_by_field_name("redirect"))
-    if command.parent is not None and command.parent.type == "redirected_statement":
-        redirects += command.parent.children_by_field_name("redirect")
-    redirect_starts = {r.start_byte for r in redirects}
+    redirect_starts: set[int] | None = None
     for argument in command.children_by_field_name("argument"):
-        if argument.end_byte in redirect_starts and _DESCRIPTOR_WORD.fullmatch(node_text(argument, source)):
-            continue  # `bash 0<<<…`, `exec {fd}> …`: bash reads the word as the redirection's descriptor
+        if argument.type in ("number", "concatenation") and _DESCRIPTOR_WORD.fullmatch(node_text(argument, source)):
+            if redirect_starts is None:
+                redirects = list(command.children_by_field_name("redirect"))
+                if command.parent is not None and command.parent.type == "redirected_statement":
+                    redirects += command.parent.children_by_field_name("redirect")
+                redirect_starts = {r.start_byte for r in redirects}
+            if argument.end_byte in redirect_starts:
+                continue  # `bash 0<<<…`, `exec {fd}> …`: bash reads the word as the redirection's descriptor
         nodes.append(argument)
     return nodes, [static_text(n, source) for n in nodes], [word_prefix(n, source) for n in nodes]
 

@@ -46,9 +46,14 @@ def taint_captured_output(state: State) -> None:
 def check_inner_scripts(state: State) -> None:
     """`bash -c 'echo $(( $1 + 1 ))' _ ${v}`, `x=${v}; eval 'eval "$x"'`, `trap 'eval "$x"' EXIT`:
     the code is literal, but a variable it expands ($1, x) holds the value."""
+    if not any(name in state.source for name in _SHELL_TEXT_HINTS):
+        return  # no shell, eval, trap, env, flock, su… can hold literal code here
     for command in state.nodes_of(("command",)):
         nodes, words, roles = roles_of(command, state)
         _check_inner_script(nodes, words, roles, state)
+
+
+_SHELL_TEXT_HINTS = (b"sh", b"eval", b"trap", b"env", b"flock", b"su", b"runuser", b"script", b"sg", b"watch")
 
 
 def _check_inner_script(nodes: list[Any], words: list[str | None], roles: CommandRoles, state: State) -> None:
@@ -113,7 +118,7 @@ def check_tainted_variables(state: State, spans: set[int]) -> None:
             message = f"{ref} holds a template value and bash evaluates it inside ${{…}}"
             state.problems.append(ShellProblem(ref, message, hints.EVALUATES.format(ref=ref)))
             continue
-        if _indirect(node, source):  # ${!n}, ${!#}: the value of a variable named at run time
+        if node.type == "expansion" and _indirect(node, source):  # ${!n}, ${!#}: a variable named at run time
             name = node_text(node, source)[2:-1]
         else:
             name = _expanded_name(node, source)

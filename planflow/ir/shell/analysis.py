@@ -362,7 +362,9 @@ def _value_labels(spans: tuple[tuple[int, int, str], ...], stdin_templated: bool
 def check_fed_scripts(state: State) -> None:
     """`bash -c 'read x; eval "$x"' <<< ${v}`: the shell's literal script reads the value on its
     standard input, so it is analysed as a command whose stdin param holds the value."""
-    functions = "".join(node_text(n, state.source) + "\n" for n in state.nodes if n.type == "function_definition")
+    if not state.fed_scripts:
+        return
+    functions = "".join(node_text(n, state.source) + "\n" for n in state.nodes_of(("function_definition",)))
     feeding = _FEEDING.__dict__.setdefault("scripts", set())
     for fed in dict.fromkeys(state.fed_scripts):
         # the functions the command defines may be called there (eval f, export -f f; bash -c f)

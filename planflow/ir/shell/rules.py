@@ -425,6 +425,15 @@ def _make_variables(words: Words, start: int, end: int, out: CommandRoles) -> No
             set_role(out, i, "program", "make")
 
 
+def _socat(words: Words, start: int, end: int, out: CommandRoles) -> None:
+    """socat's EXEC:/SYSTEM: addresses are commands, connected to the other address (`-` is stdin)."""
+    prefixes = out.prefixes or [w or "" for w in words]
+    for i in range(start + 1, end):
+        if prefixes[i].upper().startswith(("EXEC:", "SYSTEM:")) or words[i] is None:
+            set_role(out, i, "program", "socat")
+            out.stdin_program = "socat"
+
+
 def _vim(words: Words, start: int, end: int, out: CommandRoles) -> None:
     """vim runs -c/--cmd/-S values, and reads keystrokes (`:!cmd`) or, with -e/-es, Ex commands
     from a standard input that is not a terminal."""
@@ -482,6 +491,7 @@ _HANDLERS: dict[str, Handler] = {
         always_stdin,  # gdb reads commands from a standard input that is not a terminal
     ),
     "zip": option_values_are_code(frozenset({"-TT", "--unzip-command"})),
+    "socat": _socat,
     **dict.fromkeys(("vim", "vi", "nvim", "view", "vimdiff"), _vim),
     "rsync": option_values_are_code(frozenset({"-e", "--rsh", "--rsync-path"})),
     "runuser": _wrapper(

@@ -97,6 +97,8 @@ class State:
         """The body of each function the command defines, by name: a call runs it."""
         if self._functions is None:
             self._functions = {}
+            if b"(" not in self.source and b"function" not in self.source:
+                return self._functions  # `f() {…}` and `function f {…}`: none here
             for node in self.nodes:
                 name = node.child_by_field_name("name") if node.type == "function_definition" else None
                 body = node.child_by_field_name("body") if name is not None else None

@@ -134,6 +134,169 @@ FOUND = [
     ('x=$(cat); eval "$x"', "touch /tmp/attack/PWNED", {"stdin": "${v}"}),
     ("cat > /tmp/attack/s.sh; bash /tmp/attack/s.sh", "touch /tmp/attack/PWNED", {"stdin": "${v}"}),
     ("bash -c 'bash'", "touch /tmp/attack/PWNED", {"stdin": "${v}"}),
+    # Second attack run on standard input and literal scripts (each confirmed against bash 5.2)
+    # a shell, eval or env -S whose code is built at run time, or whose words bash may drop
+    ('s=bash; bash -c "$s" <<< ${v}', "touch /tmp/attack/PWNED", {}),
+    ('bash -c "$(echo bash)" <<< ${v}', "touch /tmp/attack/PWNED", {}),
+    ("bash -c $'bash' <<< ${v}", "touch /tmp/attack/PWNED", {}),
+    ("o=-s; bash $o <<< ${v}", "touch /tmp/attack/PWNED", {}),
+    ('bash "$@" <<< ${v}', "touch /tmp/attack/PWNED", {}),
+    ("bash -c $x ${v}", "touch /tmp/attack/PWNED", {}),  # by the random fuzz run: an empty $x makes ${v} the script
+    ("perl -e {,} ${v}", 'system("touch /tmp/attack/PWNED")', {}),
+    # other spellings of standard input, source --, --rcfile
+    ("bash //dev/stdin <<< ${v}", "touch /tmp/attack/PWNED", {}),
+    ("bash /dev/./stdin <<< ${v}", "touch /tmp/attack/PWNED", {}),
+    ("bash /proc/thread-self/fd/0 <<< ${v}", "touch /tmp/attack/PWNED", {}),
+    ("source -- /dev/stdin <<< ${v}", "touch /tmp/attack/PWNED", {}),
+    (". -- /dev/stdin <<< ${v}", "touch /tmp/attack/PWNED", {}),
+    ("bash 0</proc/self/fd/0", "touch /tmp/attack/PWNED", {"stdin": "${v}"}),
+    ("bash --rcfile <(echo ${v}) -ic true", "touch /tmp/attack/PWNED", {}),
+    ("bash --init-file <(echo ${v}) -i < /dev/null", "touch /tmp/attack/PWNED", {}),
+    # what a $( ) or <( ) prints, inside what receives the value on standard input
+    ('echo ${v} | eval "$(cat)"', "touch /tmp/attack/PWNED", {}),
+    ('echo ${v} | bash -c "$(cat)"', "touch /tmp/attack/PWNED", {}),
+    ('echo ${v} | { x=$(cat); eval "$x"; }', "touch /tmp/attack/PWNED", {}),
+    ("echo ${v} | source <(cat)", "touch /tmp/attack/PWNED", {}),
+    ("source <(cat)", "touch /tmp/attack/PWNED", {"stdin": "${v}"}),
+    ("bash <(cat)", "touch /tmp/attack/PWNED", {"stdin": "${v}"}),
+    ("python3 <(cat)", 'import os;os.system("touch /tmp/attack/PWNED")', {"stdin": "${v}"}),
+    ("tee >(bash) <<< ${v}", "touch /tmp/attack/PWNED", {}),
+    # a function the value is piped to runs with that standard input; aliases rewrite words
+    ("f() { bash; }; f <<< ${v}", "touch /tmp/attack/PWNED", {}),
+    ("run() { sh -s; }; printf '%s\\n' ${v} | run", "touch /tmp/attack/PWNED", {}),
+    ('f() { eval "$(cat)"; }; f <<< ${v}', "touch /tmp/attack/PWNED", {}),
+    ("shopt -s expand_aliases\nalias b=bash\nb <<< ${v}", "touch /tmp/attack/PWNED", {}),
+    # shell text that is not a shell's -c script: eval's words, env -S, flock -c, parallel, mapfile -C
+    ("eval bash <<< ${v}", "touch /tmp/attack/PWNED", {}),
+    ("eval 'cat | sh' <<< ${v}", "touch /tmp/attack/PWNED", {}),
+    ("command eval bash <<< ${v}", "touch /tmp/attack/PWNED", {}),
+    ("eval bash", "touch /tmp/attack/PWNED", {"stdin": "${v}"}),
+    ("env -S bash <<< ${v}", "touch /tmp/attack/PWNED", {}),
+    ("env -S 'sh -s' <<< ${v}", "touch /tmp/attack/PWNED", {}),
+    ("flock /tmp/attack/lock -c bash <<< ${v}", "touch /tmp/attack/PWNED", {}),
+    ("mapfile -t -C eval -c 1 a <<< ${v}", "x; touch /tmp/attack/PWNED", {}),
+    # literal code that expands a variable holding the value
+    ("x=${v}; trap 'eval \"$x\"' EXIT", "touch /tmp/attack/PWNED", {}),
+    ("x=${v}; eval 'eval \"$x\"'", "touch /tmp/attack/PWNED", {}),
+    ("read -r x <<< ${v}; eval 'bash -c \"$x\"'", "touch /tmp/attack/PWNED", {}),
+    ("x=${v}; eval 'echo $(( x + 1 ))'", "a[$(touch /tmp/attack/PWNED)]", {}),
+    # where later commands' output goes: exec > >(bash), a descriptor variable
+    ("exec > >(bash); echo ${v}", "touch /tmp/attack/PWNED", {}),
+    ("exec 3> >(bash); echo ${v} >&3", "touch /tmp/attack/PWNED", {}),
+    ("exec {fd}> >(bash); echo ${v} >&$fd", "touch /tmp/attack/PWNED", {}),
+    # every value is in the environment: what prints it prints the values
+    ("echo ${v} > /dev/null; env | bash", "a\ntouch /tmp/attack/PWNED", {}),
+    ("printenv | sh", "a\ntouch /tmp/attack/PWNED", {"env": {"X": "${v}"}}),
+    ("cat /proc/self/environ | tr '\\0' '\\n' | bash", "a\ntouch /tmp/attack/PWNED", {"env": {"X": "${v}"}}),
+    # interpreters whose literal code starts commands or evaluates what it is given
+    ("python3 -c 'exec(input())' <<< ${v}", 'import os;os.system("touch /tmp/attack/PWNED")', {}),
+    ("python3 -c 'import sys; exec(sys.stdin.read())' <<< ${v}", 'import os;os.system("touch /tmp/attack/PWNED")', {}),
+    ("python3 -c 'import os,sys; os.system(sys.argv[1])' ${v}", "touch /tmp/attack/PWNED", {}),
+    ("python3 -m code <<< ${v}", 'import os;os.system("touch /tmp/attack/PWNED")', {}),
+    ("python3 -m timeit -n1 ${v}", 'import os;os.system("touch /tmp/attack/PWNED")', {}),
+    ("perl -ne 'system($_)' <<< ${v}", "touch /tmp/attack/PWNED", {}),
+    ("perl -e 'eval <STDIN>' <<< ${v}", 'system("touch /tmp/attack/PWNED")', {}),
+    ("awk '{ system($0) }' <<< ${v}", "touch /tmp/attack/PWNED", {}),
+    ("awk '{ print | \"sh\" }' <<< ${v}", "touch /tmp/attack/PWNED", {}),
+    ("awk -v x=${v} 'BEGIN { system(x) }'", "touch /tmp/attack/PWNED", {}),
+    ("X=${v} awk 'BEGIN { system(ENVIRON[\"X\"]) }'", "touch /tmp/attack/PWNED", {}),
+    ("sed e <<< ${v}", "touch /tmp/attack/PWNED", {}),
+    ("sed 's/.*/&/e' <<< ${v}", "touch /tmp/attack/PWNED", {}),
+    (
+        'node -e \'require("child_process").execSync(require("fs").readFileSync(0,"utf8"))\' <<< ${v}',
+        "touch /tmp/attack/PWNED",
+        {},
+    ),
+    ("awk '{ system($0) }'", "touch /tmp/attack/PWNED", {"stdin": "${v}"}),
+    ("sed e", "touch /tmp/attack/PWNED", {"stdin": "${v}"}),
+    # a file the value is written to, read into code or copied and run
+    ("echo ${v} > f; bash < f", "touch /tmp/attack/PWNED", {}),
+    ("echo ${v} > f; cat f | bash", "touch /tmp/attack/PWNED", {}),
+    ('echo ${v} > f; eval "$(cat f)"', "touch /tmp/attack/PWNED", {}),
+    ('echo ${v} > f; eval "$(<f)"', "touch /tmp/attack/PWNED", {}),
+    ("echo ${v} | tee s.sh > /dev/null; bash s.sh", "touch /tmp/attack/PWNED", {}),
+    ("cp /dev/stdin s.sh <<< ${v}; bash s.sh", "touch /tmp/attack/PWNED", {}),
+    ('f=$(mktemp); echo ${v} > "$f"; bash "$f"', "touch /tmp/attack/PWNED", {}),
+    ('d=$(mktemp -d); echo ${v} > "$d/s.sh"; bash "$d/s.sh"', "touch /tmp/attack/PWNED", {}),
+    ('echo ${v} > "$PWD/s.sh"; bash ./s.sh', "touch /tmp/attack/PWNED", {}),
+    ("echo ${v} > a; cp a s.sh; bash s.sh", "touch /tmp/attack/PWNED", {}),
+    ("echo ${v} > a; mv a s.sh; bash s.sh", "touch /tmp/attack/PWNED", {}),
+    ("mkfifo p; bash < p & echo ${v} > p; wait", "touch /tmp/attack/PWNED", {}),
+    ("cat > f; bash < f", "touch /tmp/attack/PWNED", {"stdin": "${v}"}),
+    # a variable bash runs as code (PS4) filled by read, printf -v, for, mapfile, or eval's text
+    ("read -r PS4 <<< ${v}; set -x; true", "$(touch /tmp/attack/PWNED)", {}),
+    ("printf -v PS4 %s ${v}; set -x; true", "$(touch /tmp/attack/PWNED)", {}),
+    ("for PS4 in ${v}; do set -x; true; done", "$(touch /tmp/attack/PWNED)", {}),
+    ("mapfile -t PS4 <<< ${v}; set -x; true", "$(touch /tmp/attack/PWNED)", {}),
+    ("read -r PS4; set -x; true", "$(touch /tmp/attack/PWNED)", {"stdin": "${v}"}),
+    ('x=${v}; eval "PS4=\\$x"; set -x; true', "$(touch /tmp/attack/PWNED)", {}),
+    ("bash -c 'read -r PS4; set -x; true' <<< ${v}", "$(touch /tmp/attack/PWNED)", {}),
+    # exec < …: every later command reads the value
+    ("exec 0< <(echo ${v}); bash", "touch /tmp/attack/PWNED", {}),
+    ("exec 3< <(echo ${v}); bash <&3", "touch /tmp/attack/PWNED", {}),
+    ("echo ${v} > f; exec < f; bash", "touch /tmp/attack/PWNED", {}),
+    # functions the command defines run inside shell text too, and bash's not-found handler
+    ("f() { bash; }; eval f <<< ${v}", "touch /tmp/attack/PWNED", {}),
+    ("f() { bash; }; export -f f; bash -c f <<< ${v}", "touch /tmp/attack/PWNED", {}),
+    ("command_not_found_handle() { bash; }; nosuchcmd <<< ${v}", "touch /tmp/attack/PWNED", {}),
+    # variables that hold a value without an assignment: $_, $@, $*, the bound $PLANFLOW_V0
+    ('echo ${v} > /dev/null; eval "$_"', "touch /tmp/attack/PWNED", {}),
+    ("true ${v}; eval $_", "touch /tmp/attack/PWNED", {}),
+    ('f() { eval "$@"; }; f ${v}', "touch /tmp/attack/PWNED", {}),
+    ('set -- ${v}; eval "$*"', "touch /tmp/attack/PWNED", {}),
+    ('f() { bash -c "$*"; }; f ${v}', "touch /tmp/attack/PWNED", {}),
+    ('echo ${v} > /dev/null; eval "$PLANFLOW_V0"', "touch /tmp/attack/PWNED", {}),
+    # a shell's literal script expanding $1 behind a wrapper, or nested in another's script
+    ("timeout 5 bash -c 'echo $(( $1 + 1 ))' _ ${v}", "a[$(touch /tmp/attack/PWNED)]", {}),
+    ("nohup sh -c 'eval \"$1\"' _ ${v} > /dev/null", "touch /tmp/attack/PWNED", {}),
+    ("find /tmp/attack -maxdepth 0 -exec sh -c 'eval \"$1\"' _ ${v} \\;", "touch /tmp/attack/PWNED", {}),
+    ("env bash -c 'eval \"$1\"' _ ${v}", "touch /tmp/attack/PWNED", {}),
+    ("command bash -c 'x=$1; eval \"$x\"' _ ${v}", "touch /tmp/attack/PWNED", {}),
+    ('bash -c \'bash -c "eval \\"\\$1\\"" _ "$1"\' _ ${v}', "touch /tmp/attack/PWNED", {}),
+    # indirection: ${!n} is the value of whatever variable n names
+    ('f() { eval "$${!#}"; }; f ${v}', "touch /tmp/attack/PWNED", {}),
+    ('x=${v}; n=x; eval "$${!n}"', "touch /tmp/attack/PWNED", {}),
+    ('x=${v}; a=(x); eval "$${!a[0]}"', "touch /tmp/attack/PWNED", {}),
+    ('x=${v}; for n in x; do eval "$${!n}"; done', "touch /tmp/attack/PWNED", {}),
+    # programs that read code from standard input, from a file named by an option, or implicitly
+    ("make -f - <<< ${v}", "all:\n\ttouch /tmp/attack/PWNED", {}),
+    ("echo ${v} | make -f /dev/stdin", "all:\n\ttouch /tmp/attack/PWNED", {}),
+    ("gdb -q <<< ${v}", "shell touch /tmp/attack/PWNED", {}),
+    ("sqlite3 :memory: '.read /dev/stdin' <<< ${v}", ".shell touch /tmp/attack/PWNED", {}),
+    ("sqlite3 -init /dev/stdin :memory: .quit <<< ${v}", ".shell touch /tmp/attack/PWNED", {}),
+    ("echo ${v} > p.awk; awk -f p.awk /dev/null", 'BEGIN{system("touch /tmp/attack/PWNED")}', {}),
+    ("echo ${v} > p.sed; sed -f p.sed /tmp/attack/data.txt", "1e touch /tmp/attack/PWNED", {}),
+    ("echo ${v} > s.tcl; tclsh s.tcl", "exec touch /tmp/attack/PWNED", {}),
+    ("echo ${v} > s.js; node s.js", 'require("child_process").execSync("touch /tmp/attack/PWNED")', {}),
+    ("echo ${v} > m.mk; make -f m.mk", "all:\n\ttouch /tmp/attack/PWNED", {}),
+    ("echo ${v} > Makefile; make", "all:\n\ttouch /tmp/attack/PWNED", {}),
+    ("echo ${v} > s.cmake; cmake -P s.cmake", "execute_process(COMMAND touch /tmp/attack/PWNED)", {}),
+    ("echo x > f; zip -q -T -TT ${v} z.zip f", "touch /tmp/attack/PWNED", {}),
+    (
+        "git init -q r; git -C r config core.fsmonitor ${v}; touch r/a; git -C r add a; git -C r status",
+        "touch /tmp/attack/PWNED",
+        {},
+    ),
+    # make pastes its variables, from the command line or the environment, into recipe shell commands
+    ("printf 'all:\\n\\techo $(V)\\n' > Makefile; make V=${v}", "a; touch /tmp/attack/PWNED", {}),
+    ("printf 'all:\\n\\techo $(V)\\n' > Makefile; V=${v} make", "a; touch /tmp/attack/PWNED", {}),
+    ("printf 'all:\\n\\techo $(V)\\n' > Makefile; export V=${v}; make", "a; touch /tmp/attack/PWNED", {}),
+    ("printf 'all:\\n\\techo $(V)\\n' > Makefile; make", "a; touch /tmp/attack/PWNED", {"env": {"V": "${v}"}}),
+    # a file another program's literal code writes, then run
+    (
+        'python3 -c \'import sys; open("s.sh","w").write(sys.stdin.read())\' <<< ${v}; bash s.sh',
+        "touch /tmp/attack/PWNED",
+        {},
+    ),
+    ("awk '{print > \"s.sh\"}' <<< ${v}; bash s.sh", "touch /tmp/attack/PWNED", {}),
+    ("sed -n 'w s.sh' <<< ${v}; bash s.sh", "touch /tmp/attack/PWNED", {}),
+    ('python3 -c \'import sys; open("s.sh","w").write(sys.argv[1])\' ${v}; . ./s.sh', "touch /tmp/attack/PWNED", {}),
+    # programs reading commands from standard input under bundled options
+    ("env -Sbash>${v}", "$(touch /tmp/attack/PWNED)", {"stdin": "${v}"}),  # by the random fuzz run
+    ("env -S sh -s env -S for x in ${v}", "$(touch /tmp/attack/PWNED)", {"stdin": "${v}"}),  # by the fuzz run too
+    ("echo ${v} | vim -es", "!touch /tmp/attack/PWNED", {}),
+    ("echo ${v} | script -qc bash /dev/null", "touch /tmp/attack/PWNED", {}),
+    ("echo ${v} | sed -nf /dev/stdin /tmp/attack/data.txt", "1e touch /tmp/attack/PWNED", {}),
 ]
 
 
@@ -149,3 +312,14 @@ def test_bypass_found_by_the_attack_run_is_refused(command, value, extra):
     unsafe = [i for i in result.issues if i.code == "shell_unsafe"]
     assert unsafe, command
     assert all(i.node == "s" and i.path.startswith("params.") and i.hint for i in unsafe)
+
+
+def test_a_function_feeding_the_script_it_is_part_of_is_analysed_once():
+    # The fed script carries the command's functions, so a function that feeds a shell its
+    # standard input meets itself again: the analysis must end, not recurse without bound.
+    from planflow.ir import parse_template
+    from planflow.ir.shell import analyze_command
+
+    command = 'f() { bash -c "cat" <<< "$1"; }; bash -c "cat" <<< ${v}'
+    assert analyze_command(parse_template(command)).problems == ()
+    assert analyze_command(parse_template('f() { bash -c "bash" <<< "$1"; }; f ${v}')).problems

@@ -96,6 +96,23 @@ SAFE: dict[str, tuple[str, dict[str, Any], Callable[[str, str], Any]]] = {
     "exported_value": ("export X=${v}; printf '%s\\0' \"$X\"", {}, lambda v, s: _nul(v)),
     "env_param": ("printf '%s\\0' \"$X\"", {"env": {"X": "${v}"}}, lambda v, s: _nul(v)),
     "stdin_param": ("cat", {"stdin": "${v}"}, lambda v, s: v),
+    "python_stdin": ("python3 -c 'import sys; sys.stdout.write(sys.stdin.read())' <<< ${v}", {}, lambda v, s: v + "\n"),
+    "function_stdin": ("f() { cat; }; f <<< ${v}", {}, lambda v, s: v + "\n"),
+    "shell_script_reads_lines": (
+        'bash -c \'while IFS= read -r l; do printf "%s\\n" "$l"; done\' <<< ${v}',
+        {},
+        lambda v, s: v + "\n",
+    ),
+    "env_wrapper_environment": (
+        "env X=${v} python3 -c 'import os, sys; sys.stdout.write(os.environ[\"X\"])'",
+        {},
+        lambda v, s: v,
+    ),
+    "file_round_trip": (
+        'd=$(mktemp -d); printf %s ${v} > "$d/in"; cat "$d/in"; rm -r "$d"',
+        {},
+        lambda v, s: v,
+    ),
 }
 
 # name -> (command, extra params, the param the validator must name)

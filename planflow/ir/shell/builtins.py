@@ -9,8 +9,9 @@ DECLARATIONS = {"declare", "typeset", "local", "export", "readonly"}
 
 
 def source(words: Words, start: int, end: int, out: CommandRoles) -> None:
-    if start + 1 < end:
-        set_role(out, start + 1, "script", "source")
+    at = start + 2 if start + 1 < end and words[start + 1] == "--" else start + 1  # source -- FILE
+    if at < end:
+        set_role(out, at, "script", "source")
 
 
 def option_values_are_code(options: frozenset[str], everything: bool = False) -> Handler:
@@ -105,6 +106,7 @@ def mapfile(words: Words, start: int, end: int, out: CommandRoles) -> None:
             continue
         if word == "-C" and i + 1 < end:
             set_role(out, i + 1, "program", "mapfile")  # the callback is code
+            out.stdin_program = "mapfile -C"  # evaluated with each line read: -C eval runs them
             i += 2
             continue
         if not is_option(word):

@@ -19,6 +19,8 @@ _PROGRAM_HINTS = {
     "(sys.argv[1],))' {ref}",
     "parallel": "pass values to parallel after ::: (parallel 'cmd {{}}' ::: {ref}), never inside its command",
     "watch": "put the command in a script file and pass {ref} to it as an argument",
+    "make": "make pastes variables into its recipes' shell commands; write the value to a file (write_file) and "
+    "have the recipe read it as data (a command's argument or standard input)",
     "ssh": "the remote shell runs these words as code; pass data on standard input (the stdin param)",
     "printf": "keep the format literal and pass the value as an argument: printf '%s\\n' {ref}",
 }
@@ -81,6 +83,11 @@ UNPARSED = "write the command in plain bash so its structure is clear, or pass t
 STDIN_PROGRAM = (
     "standard input is read as {program} code here; pass the value as an argument, or write it to a file "
     "first (write_file) and give the program the file"
+)
+CODE_RUNNER = (
+    "{program}'s code here starts commands or evaluates text (system, exec, eval, a pipe to a command), so a "
+    "value it reads could run; keep the value out of what it runs, or write it to a file (write_file) and have "
+    "the code read the file as data"
 )
 UNQUOTED_VARIABLE = 'quote it: "${name}" (unquoted, bash splits the value into words and expands * ? [ ])'
 DECLARED_ATTRIBUTES = (

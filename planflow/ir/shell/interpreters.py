@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from planflow.ir.shell.roles import STDIN_PATHS, CommandRoles, Words, is_option, set_role
+from planflow.ir.shell.roles import CommandRoles, Words, is_option, set_role
 
 # Interpreters whose code comes from a word after an option (`python3 -c CODE`).
 CODE_OPTIONS: dict[str, tuple[str, ...]] = {
@@ -25,6 +25,8 @@ CODE_OPTIONS: dict[str, tuple[str, ...]] = {
     "tclsh": (),
     "pwsh": ("-c", "-command", "-Command"),
 }
+
+_SCRIPT_OPERAND = {"ruby", "node", "bun", "php", "lua", "tclsh", "rscript", "r", "osascript", "pwsh"}
 
 _CODE_FROM_STDIN = {"ruby", "node", "php", "lua", "tclsh", "pwsh", "mysql", "mariadb", "psql"}
 
@@ -47,7 +49,8 @@ def code_after_options(words: Words, start: int, end: int, out: CommandRoles, pr
         if program in ("node", "bun") and word is not None and re.fullmatch(r"-[a-z]*[ep]", word) and i + 1 < end:
             set_role(out, i + 1, "program", program)  # -pe bundles print and eval
         for option in options:
-            if word == option and i + 1 < end:
+            bundled = len(option) == 2 and word is not None and re.fullmatch(r"-[A-Za-z]+" + option[1], word)
+            if (word == option or bundled) and i + 1 < end:  # -e CODE, or bundled: ruby -ne, script -qc
                 set_role(out, i + 1, "program", program)
                 saw_code = True
                 i += 1
@@ -57,6 +60,10 @@ def code_after_options(words: Words, start: int, end: int, out: CommandRoles, pr
         i += 1
     if program in _CODE_FROM_STDIN and not saw_code and not positional:
         out.stdin_program = program
+    if not saw_code and program in _SCRIPT_OPERAND:  # node s.js, tclsh s.tcl: the first operand is the code
+        first = next((j for j in range(start + 1, end) if not (words[j] or "").startswith("-")), None)
+        if first is not None:
+            set_role(out, first, "script", program)
 
 
 def shell(words: Words, start: int, end: int, out: CommandRoles) -> None:
@@ -65,7 +72,12 @@ def shell(words: Words, start: int, end: int, out: CommandRoles) -> None:
     string_mode = from_stdin = False
     while i < end and (is_option(words[i]) or (words[i] or "").startswith("+")):
         word = words[i] or ""
-        if word in ("-o", "+o", "-O", "+O", "--rcfile", "--init-file"):
+        if word in ("--rcfile", "--init-file"):
+            if i + 1 < end:
+                set_role(out, i + 1, "script", program)  # an interactive shell runs it first
+            i += 2
+            continue
+        if word in ("-o", "+o", "-O", "+O"):
             i += 2
             continue
         if not word.startswith("--"):
@@ -102,8 +114,8 @@ def awk(words: Words, start: int, end: int, out: CommandRoles) -> None:
             continue
         if word in ("-f", "--file", "-i", "--include", "-l", "--load"):
             has_file = has_file or word in ("-f", "--file")
-            if word in ("-f", "--file") and i + 1 < end and words[i + 1] in STDIN_PATHS:
-                out.stdin_program = program
+            if word in ("-f", "--file", "-i", "--include") and i + 1 < end:
+                set_role(out, i + 1, "script", program)  # its code: stdin when a descriptor
             i += 2
             continue
         if word in ("-F", "-v", "--assign", "--field-separator"):
@@ -143,10 +155,10 @@ def sed(words: Words, start: int, end: int, out: CommandRoles) -> None:
                 set_role(out, i + 1, "program", "sed")
                 i += 1
             has_script = True
-        elif not options_done and word in ("-f", "--file", "-l", "--line-length"):
-            has_script = has_script or word in ("-f", "--file")
-            if word in ("-f", "--file") and i + 1 < end and words[i + 1] in STDIN_PATHS:
-                out.stdin_program = "sed"
+        elif not options_done and (word in ("-f", "--file", "-l", "--line-length") or _bundles_f(word)):
+            has_script = has_script or word not in ("-l", "--line-length")
+            if word not in ("-l", "--line-length") and i + 1 < end:
+                set_role(out, i + 1, "script", "sed")  # -f FILE, or bundled: -nf /dev/stdin
             i += 1
         elif not options_done and word is not None and word.startswith("-f") and len(word) > 2:
             has_script = True
@@ -155,6 +167,15 @@ def sed(words: Words, start: int, end: int, out: CommandRoles) -> None:
         i += 1
     if not has_script and first_operand is not None:
         set_role(out, first_operand, "program", "sed")
+
+
+# Modules that run the code they are given as arguments or read on standard input.
+_CODE_MODULES = {"code", "pdb", "timeit", "cProfile", "profile", "trace", "asyncio", "runpy", "idlelib", "doctest"}
+_CODE_MODULES |= {"IPython", "ipython", "bpython", "ptpython", "pickle", "pickletools"}
+
+
+def _bundles_f(word: str | None) -> bool:
+    return word is not None and re.fullmatch(r"-[A-Za-z]+f", word) is not None
 
 
 def python(words: Words, start: int, end: int, out: CommandRoles) -> None:
@@ -176,6 +197,11 @@ def python(words: Words, start: int, end: int, out: CommandRoles) -> None:
                 target = i if at + 1 < len(flags) else i + 1  # -c'code' attached, or the next word
                 if target < end:
                     set_role(out, target, "program", "python3")
+                    module = words[target] if target > i else flags[at + 1 :]
+                    if flag == "m" and module in _CODE_MODULES:  # python3 -m timeit CODE, -m code < CODE
+                        for later in range(target + 1, end):
+                            set_role(out, later, "program", "python3")
+                        out.stdin_program = f"python3 -m {module}"
                 return
             if flag in "WX":
                 if at + 1 == len(flags):
@@ -264,7 +290,12 @@ def sqlite(words: Words, start: int, end: int, out: CommandRoles) -> None:
                 set_role(out, i + 1, "program", program)
             i += 2
             continue
-        if word in ("-separator", "-newline", "-nullvalue", "-init", "-escape", "-maxsize", "-lookaside"):
+        if word == "-init":
+            if i + 1 < end:
+                set_role(out, i + 1, "script", program)
+            i += 2
+            continue
+        if word in ("-separator", "-newline", "-nullvalue", "-escape", "-maxsize", "-lookaside"):
             i += 2
             continue
         if not is_option(word):
@@ -274,3 +305,53 @@ def sqlite(words: Words, start: int, end: int, out: CommandRoles) -> None:
         i += 1
     if all(r.kind == "data" for r in out.roles[start + 1 : end]):
         out.stdin_program = program  # no SQL among the words: it is read from standard input
+
+
+# Literal code that starts commands or evaluates text it builds at run time: given a value (on
+# standard input, as an argument, in the environment) it may run the value. A scan of the words
+# a plausible one-liner uses, not a parse of the language.
+_RUNS_CODE = {
+    "python": re.compile(
+        r"\b(exec|eval|compile|execfile|__import__|import_module|importlib|system|popen|spawn\w*|exec[lv]\w*"
+        r"|subprocess|pty|runpy|pickle|marshal|interact|InteractiveConsole|InteractiveInterpreter|startfile)\b"
+    ),
+    "perl": re.compile(
+        r"\b(system|exec|eval|qx|open|do|require|readpipe|fork)\b|`"
+        r"|(?<![\w$@%])s\s*([^\w\s{(<\[])(?:\\.|(?!\2).)*\2(?:\\.|(?!\2).)*\2[a-z]*e"
+        r"|(?<![\w$@%])s\s*[{(<\[].*?[})>\]]\s*[{(<\[].*?[})>\]][a-z]*e"
+    ),
+    "ruby": re.compile(
+        r"\b(system|exec|eval|\w+_eval|spawn|popen\w*|Open3|open|send|public_send|load|fork|syscall)\b"
+        r"|`|%x|\brequire\w*\s*\(?\s*[^'\"\s(]"
+    ),
+    "node": re.compile(
+        r"\b(child_process|eval|Function|vm|binding|dlopen|Deno|Bun)\b|\$`|\b(require|import)\s*\(\s*[^'\"\s]"
+    ),
+    "php": re.compile(
+        r"\b(system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec|eval|assert|include\w*|require\w*"
+        r"|create_function|call_user_func\w*|preg_replace|mail)\b|`"
+    ),
+    "lua": re.compile(r"\b(execute|popen|load\w*|dofile|require)\b"),
+    "rscript": re.compile(r"\b(system\w*|shell\w*|eval|parse|source|pipe)\b"),
+    # sqlite3's dot-commands run a shell or read more SQL; load_extension loads code
+    "sqlite3": re.compile(r"\.(read|shell|system|import|output|once|load|open|excel)\b|load_extension|\bedit\s*\("),
+    "duckdb": re.compile(r"\.(read|shell|system|import|output|once|load|open)\b|\b(load|install)\b", re.I),
+}
+_AWK_TEXT = re.compile(r'"(?:\\.|[^"\\])*"|/(?:\\.|[^/\\\n])+/')
+_SED_S = re.compile(r"s(.)(?:\\.|(?!\1).)*\1(?:\\.|(?!\1).)*\1([a-zA-Z0-9]*)")
+_SED_E = re.compile(r"(^|[;\n{}!]|[0-9$/]\s*)\s*e(\s|;|$)")
+
+
+def runs_code(program: str, code: str) -> bool:
+    """Does an interpreter's literal code start commands or evaluate text (python's exec and
+    os.system, awk's system() and `print | "sh"`, sed's e)? Then a value it reads may run."""
+    family = {"python3": "python", "bun": "node", "deno": "node", "r": "rscript"}.get(program, program)
+    if family in AWKS:
+        bare = _AWK_TEXT.sub(" ", code)  # strings and regular expressions: `/a|b/` pipes nothing
+        return re.search(r"\bsystem\b", bare) is not None or re.search(r"(?<!\|)\|(?!\|)", bare) is not None
+    if family == "sed":
+        if any("e" in flags for _, flags in _SED_S.findall(code)):
+            return True
+        return _SED_E.search(_SED_S.sub(" ", code)) is not None
+    pattern = _RUNS_CODE.get(family)
+    return pattern is not None and pattern.search(code) is not None

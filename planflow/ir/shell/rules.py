@@ -13,6 +13,8 @@ it is a gap to fill here, not a reason to guess elsewhere.
 
 from __future__ import annotations
 
+import re
+
 from planflow.ir.shell.builtins import (
     DECLARATIONS,
     always_stdin,
@@ -44,25 +46,33 @@ from planflow.ir.shell.interpreters import (
 from planflow.ir.shell.roles import (
     DATA,
     RUNTIME_PROGRAM,
-    STDIN_PATHS,
     CommandRoles,
     Handler,
     Role,
     Words,
     is_option,
     program_name,
+    reads_descriptor,
     set_role,
 )
 
 
-def command_roles(words: Words, prefixes: list[str] | None = None, templated: list[bool] | None = None) -> CommandRoles:
+def command_roles(
+    words: Words,
+    prefixes: list[str] | None = None,
+    templated: list[bool] | None = None,
+    splits: list[bool] | None = None,
+) -> CommandRoles:
     """The role of each word of one simple command; words[0] is the command name.
 
     `prefixes` gives, for a word built at run time (None in `words`), its literal start, so
     `-e${x}` is known to be perl's code option and `-vx=${x}` awk's variable.
     """
     result = CommandRoles(
-        [DATA] * len(words), prefixes=prefixes or [w or "" for w in words], templated=templated or [False] * len(words)
+        [DATA] * len(words),
+        prefixes=prefixes or [w or "" for w in words],
+        templated=templated or [False] * len(words),
+        splits=splits or [False] * len(words),
     )
     read_command(words, 0, len(words), result)
     return result
@@ -190,9 +200,11 @@ def read_command(words: Words, start: int, end: int, out: CommandRoles) -> None:
         code_after_options(words, start, end, out, program)
     if program in _CODE_READERS or program in CODE_OPTIONS:
         _templated_options_are_code(words, start, end, out, program)
+    if program not in _DATA_PROGRAMS and (handler is not None or program in CODE_OPTIONS):
+        _words_may_shift(words, start, end, out, program)
     for i in range(start + 1, end):
         role = out.roles[i]
-        if role.kind == "script" and words[i] in STDIN_PATHS:
+        if role.kind == "script" and reads_descriptor(words[i]):
             out.stdin_program = program
     if program not in _DATA_PROGRAMS:
         # `runuser -u x -- bash -c …`, `env -iu X bash -c …`: whatever a wrapper's options, a
@@ -202,6 +214,17 @@ def read_command(words: Words, start: int, end: int, out: CommandRoles) -> None:
             if later is not None and out.roles[i].kind == "data" and program_name(later) in _INTERPRETERS:
                 read_command(words, i, end, out)
                 break
+
+
+def _words_may_shift(words: Words, start: int, end: int, out: CommandRoles, program: str) -> None:
+    """`bash -c $x ${v}`, `perl -e {,} ${v}`: a word bash may drop or split moves the words after
+    it, so any of them may land where the program takes its code."""
+    splits = out.splits or []
+    for i in range(start + 1, end):
+        if i < len(splits) and splits[i]:
+            for later in range(i + 1, end):
+                set_role(out, later, "program", program)
+            return
 
 
 def _templated_options_are_code(words: Words, start: int, end: int, out: CommandRoles, program: str) -> None:
@@ -239,6 +262,15 @@ def _wrapper(
                     set_role(out, i + 1, "program", name)
                 i += 2
                 continue
+            attached = _attached_code(word, code_options)
+            if attached is not None:  # env -Sbash, env -iS bash, flock --command=bash
+                if attached:
+                    set_role(out, i, "program", name, attached)
+                    i += 1
+                elif i + 1 < end:
+                    set_role(out, i + 1, "program", name)
+                    i += 2
+                continue
             if word in value_options:
                 i += 2
                 continue
@@ -248,8 +280,9 @@ def _wrapper(
             if is_option(word):
                 i += 1
                 continue
-            if name in ("env", "sudo", "doas") and word is not None and "=" in word:
-                i += 1  # NAME=value: an environment variable for the command
+            literal = word if word is not None else (out.prefixes or [""] * end)[i]
+            if name in ("env", "sudo", "doas") and re.match(r"[A-Za-z_]\w*=", literal):
+                i += 1  # NAME=value (env X=${v} node …): an environment variable for the command
                 continue
             if skipped < positionals:
                 skipped += 1
@@ -259,6 +292,22 @@ def _wrapper(
         read_command(words, i, end, out)
 
     return handler
+
+
+def _attached_code(word: str | None, code_options: frozenset[str]) -> int | None:
+    """Where a code option's value starts in its own word (-Sbash: 2, --command=bash: 10), 0
+    when it bundles with other flags and takes the next word (-iS), None when it is no code option."""
+    if word is None or not word.startswith("-"):
+        return None
+    for option in code_options:
+        if option.startswith("--"):
+            if word.startswith(option + "="):
+                return len(option) + 1
+            continue
+        flags = re.fullmatch(r"-([A-Za-z]*?)" + re.escape(option[1]) + r"(.*)", word, re.DOTALL)
+        if flags is not None:
+            return 0 if not flags.group(2) else len(flags.group(1)) + 2
+    return None
 
 
 def _joined_code(value_options: frozenset[str], positionals: int = 0) -> Handler:
@@ -321,12 +370,75 @@ def _xargs(words: Words, start: int, end: int, out: CommandRoles) -> None:
 
 
 def _parallel(words: Words, start: int, end: int, out: CommandRoles) -> None:
-    # GNU parallel composes each job's command line as text for a shell.
+    # GNU parallel composes each job's command line as text for a shell, from the arguments
+    # after ::: or, without them, from the lines it reads on standard input.
     for i in range(start + 1, end):
         if words[i] in (":::", "::::", ":::+"):
             break
         if not is_option(words[i]):
             set_role(out, i, "program", "parallel")
+    else:
+        out.stdin_program = "parallel"
+
+
+def _both(*handlers: Handler) -> Handler:
+    def handler(words: Words, start: int, end: int, out: CommandRoles) -> None:
+        for each in handlers:
+            each(words, start, end, out)
+
+    return handler
+
+
+def _scripts(options: frozenset[str]) -> Handler:
+    """Options whose value is a file of code the program runs (`make -f F`, `gdb -x F`)."""
+
+    def handler(words: Words, start: int, end: int, out: CommandRoles) -> None:
+        name = program_name(words[start] or "")
+        for i in range(start + 1, end - 1):
+            if words[i] in options:
+                set_role(out, i + 1, "script", name)
+
+    return handler
+
+
+# git config keys whose value is only ever data; any other key may name a command to run
+# (core.fsmonitor, core.pager, alias.*, filter.*.clean, credential.helper…).
+_GIT_DATA_KEYS = {"user.name", "user.email", "init.defaultbranch", "commit.gpgsign", "pull.rebase", "push.default"}
+
+
+def _git_config(words: Words, start: int, end: int, out: CommandRoles) -> None:
+    """`git config KEY VALUE`: the value is code unless the key is known to hold data."""
+    at = next((i for i in range(start + 1, end) if words[i] == "config"), None)
+    if at is None:
+        return
+    operands = [i for i in range(at + 1, end) if not is_option(words[i])]
+    if len(operands) >= 2 and (words[operands[0]] or "").lower() not in _GIT_DATA_KEYS:
+        for i in operands[1:]:
+            set_role(out, i, "program", "git")
+
+
+def _make_variables(words: Words, start: int, end: int, out: CommandRoles) -> None:
+    """`make V=${v}`: make pastes a variable's value into the shell commands of its recipes."""
+    prefixes = out.prefixes or [w or "" for w in words]
+    for i in range(start + 1, end):
+        if "=" in prefixes[i] and not prefixes[i].startswith("-"):
+            set_role(out, i, "program", "make")
+
+
+def _socat(words: Words, start: int, end: int, out: CommandRoles) -> None:
+    """socat's EXEC:/SYSTEM: addresses are commands, connected to the other address (`-` is stdin)."""
+    prefixes = out.prefixes or [w or "" for w in words]
+    for i in range(start + 1, end):
+        if prefixes[i].upper().startswith(("EXEC:", "SYSTEM:")) or words[i] is None:
+            set_role(out, i, "program", "socat")
+            out.stdin_program = "socat"
+
+
+def _vim(words: Words, start: int, end: int, out: CommandRoles) -> None:
+    """vim runs -c/--cmd/-S values, and reads keystrokes (`:!cmd`) or, with -e/-es, Ex commands
+    from a standard input that is not a terminal."""
+    option_values_are_code(frozenset({"-c", "--cmd", "-S"}))(words, start, end, out)
+    always_stdin(words, start, end, out)
 
 
 _HANDLERS: dict[str, Handler] = {
@@ -363,15 +475,24 @@ _HANDLERS: dict[str, Handler] = {
     "hash": option_values_are_code(frozenset({"-p"})),
     "compgen": option_values_are_code(frozenset({"-W", "-C", "-F", "-X"})),
     "complete": option_values_are_code(frozenset({"-W", "-C", "-F", "-X"})),
-    "git": option_values_are_code(frozenset({"-c", "--config-env", "--exec-path"})),
+    "git": _both(option_values_are_code(frozenset({"-c", "--config-env", "--exec-path"})), _git_config),
     "tar": option_values_are_code(
         frozenset({"-I", "--use-compress-program", "--to-command", "--checkpoint-action", "--info-script", "-F"})
     ),
-    "make": option_values_are_code(frozenset({"--eval", "-E"})),
-    "gdb": option_values_are_code(frozenset({"-ex", "-eval-command", "--eval-command", "-x", "-iex"})),
-    "vim": option_values_are_code(frozenset({"-c", "--cmd", "-S"})),
-    "vi": option_values_are_code(frozenset({"-c", "--cmd", "-S"})),
-    "nvim": option_values_are_code(frozenset({"-c", "--cmd", "-S"})),
+    "make": _both(
+        option_values_are_code(frozenset({"--eval", "-E"})),
+        _scripts(frozenset({"-f", "--file", "--makefile"})),
+        _make_variables,
+    ),
+    "cmake": _scripts(frozenset({"-P", "-C"})),
+    "gdb": _both(
+        option_values_are_code(frozenset({"-ex", "-eval-command", "--eval-command", "-iex"})),
+        _scripts(frozenset({"-x", "--command", "-ix", "--init-command"})),
+        always_stdin,  # gdb reads commands from a standard input that is not a terminal
+    ),
+    "zip": option_values_are_code(frozenset({"-TT", "--unzip-command"})),
+    "socat": _socat,
+    **dict.fromkeys(("vim", "vi", "nvim", "view", "vimdiff"), _vim),
     "rsync": option_values_are_code(frozenset({"-e", "--rsh", "--rsync-path"})),
     "runuser": _wrapper(
         frozenset({"-u", "-g", "-G", "--user", "--group"}), code_options=frozenset({"-c", "--command"})

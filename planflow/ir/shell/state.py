@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from planflow.ir.shell.roles import CommandRoles
 from planflow.ir.shell.rules import command_roles
-from planflow.ir.shell.syntax import walk, words_and_prefixes
+from planflow.ir.shell.syntax import may_split, walk, words_and_prefixes
 
 VAR_PREFIX = "PLANFLOW_V"
 
@@ -65,7 +65,11 @@ class State:
     attribute_declarations: bool = False
     commands: dict[int, tuple[list[Any], list[str | None], CommandRoles]] = field(default_factory=dict)
     fed_scripts: list[FedScript] = field(default_factory=list)
+    regions: set[tuple[int, str]] = field(default_factory=set)  # (node, value) pairs checked as stdin
     _nodes: list[Any] | None = None
+    _functions: dict[str, Any] | None = None
+    _plain: str | None = None
+    _by_type: dict[tuple[str, ...], list[Any]] = field(default_factory=dict)
 
     @property
     def nodes(self) -> list[Any]:
@@ -74,11 +78,41 @@ class State:
             self._nodes = list(walk(self.root))
         return self._nodes
 
+    @property
+    def plain_text(self) -> str:
+        """The command without quotes and backslashes: any spelling of a word holds its text."""
+        if self._plain is None:
+            self._plain = self.source.decode("utf-8", "replace").translate({34: None, 39: None, 92: None})
+        return self._plain
+
+    def nodes_of(self, types: tuple[str, ...]) -> list[Any]:
+        """The nodes of these types, in walk order (listed once per set of types)."""
+        found = self._by_type.get(types)
+        if found is None:
+            found = self._by_type[types] = [n for n in self.nodes if n.type in types]
+        return found
+
+    @property
+    def functions(self) -> dict[str, Any]:
+        """The body of each function the command defines, by name: a call runs it."""
+        if self._functions is None:
+            self._functions = {}
+            if b"(" not in self.source and b"function" not in self.source:
+                return self._functions  # `f() {…}` and `function f {…}`: none here
+            for node in self.nodes:
+                name = node.child_by_field_name("name") if node.type == "function_definition" else None
+                body = node.child_by_field_name("body") if name is not None else None
+                if name is not None and body is not None:
+                    self._functions[self.source[name.start_byte : name.end_byte].decode("utf-8", "replace")] = body
+        return self._functions
+
 
 def roles_of(command: Any, state: State) -> tuple[list[Any], list[str | None], CommandRoles]:
     cached = state.commands.get(command.id)
     if cached is None:
         nodes, words, prefixes = words_and_prefixes(command, state.source)
         templated = [VAR_PREFIX.encode() in state.source[n.start_byte : n.end_byte] for n in nodes]
-        cached = state.commands[command.id] = (nodes, words, command_roles(words, prefixes, templated))
+        source = state.source
+        splits = [not t and w is None and may_split(n, source) for n, w, t in zip(nodes, words, templated, strict=True)]
+        cached = state.commands[command.id] = (nodes, words, command_roles(words, prefixes, templated, splits))
     return cached

@@ -4,6 +4,7 @@ text, a command's words, and where the parser is known to disagree with bash."""
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -35,17 +36,57 @@ def static_text(node: Any, source: bytes) -> str | None:
         return static_text(node.named_children[0], source)
     if kind in ("word", "number"):
         text = node_text(node, source)
-        return None if "$" in text or "`" in text else text.replace("\\", "")
+        if "$" in text or "`" in text:
+            return None
+        return _UNQUOTED_ESCAPE.sub(_unescape, text) if "\\" in text else text
     if kind == "raw_string":
         return node_text(node, source)[1:-1]
     if kind == "string":
         if all(c.type in ('"', "string_content") for c in node.children):
-            return "".join(node_text(c, source) for c in node.children if c.type == "string_content")
+            text = "".join(node_text(c, source) for c in node.children if c.type == "string_content")
+            return _QUOTED_ESCAPE.sub(_unescape, text) if "\\" in text else text  # "PS4=\$x" is PS4=$x
         return None
     if kind == "concatenation":
+        if _braces(node, source):
+            return None  # `{,}` is no word at all to bash, `a{b,c}` two
         parts = [static_text(c, source) for c in node.children]
         return None if any(p is None for p in parts) else "".join(p for p in parts if p is not None)
     return None
+
+
+_DESCRIPTOR_WORD = re.compile(r"\d+|\{[A-Za-z_]\w*\}")
+_BRACE = re.compile(r"\{[^{}]*(,|\.\.)[^{}]*\}")
+
+
+def _braces(node: Any, source: bytes) -> bool:
+    """Does bash brace-expand this word (its unquoted text holds `{…,…}` or `{1..3}`)?"""
+    text = "".join(node_text(c, source) if c.type == "word" else "_" for c in node.children)
+    return _BRACE.search(text) is not None
+
+
+def may_split(node: Any, source: bytes) -> bool:
+    """Can bash make this word vanish or become several (`$x` unquoted, `"$@"`, `{,}`)? Then
+    the words after it may land anywhere, the code position included."""
+    kind = node.type
+    if kind in ("simple_expansion", "expansion", "command_substitution", "arithmetic_expansion", "brace_expression"):
+        return True
+    if kind == "string":
+        text = node_text(node, source)
+        return "$@" in text or "[@]" in text or "${!" in text
+    if kind == "concatenation":
+        return _braces(node, source) or any(may_split(c, source) for c in node.children)
+    return False
+
+
+# A backslash escapes any character outside quotes, and only $ ` " \ and a newline inside double
+# quotes; an escaped newline joins the lines.
+_UNQUOTED_ESCAPE = re.compile(r"\\(.)?", re.DOTALL)
+_QUOTED_ESCAPE = re.compile(r"\\([$`\"\\\n])")
+
+
+def _unescape(match: re.Match[str]) -> str:
+    char = match.group(1)
+    return "" if char is None or char == "\n" else char
 
 
 def word_prefix(node: Any, source: bytes) -> str:
@@ -64,10 +105,16 @@ def words_and_prefixes(command: Any, source: bytes) -> tuple[list[Any], list[str
     name = command.child_by_field_name("name")
     if name is not None:
         nodes.append(name)
-    redirect_starts = {r.start_byte for r in command.children_by_field_name("redirect")}
+    redirect_starts: set[int] | None = None
     for argument in command.children_by_field_name("argument"):
-        if argument.end_byte in redirect_starts and node_text(argument, source).isdigit():
-            continue  # `bash 0<<<…`: bash reads the digits as the redirection's descriptor
+        if argument.type in ("number", "concatenation") and _DESCRIPTOR_WORD.fullmatch(node_text(argument, source)):
+            if redirect_starts is None:
+                redirects = list(command.children_by_field_name("redirect"))
+                if command.parent is not None and command.parent.type == "redirected_statement":
+                    redirects += command.parent.children_by_field_name("redirect")
+                redirect_starts = {r.start_byte for r in redirects}
+            if argument.end_byte in redirect_starts:
+                continue  # `bash 0<<<…`, `exec {fd}> …`: bash reads the word as the redirection's descriptor
         nodes.append(argument)
     return nodes, [static_text(n, source) for n in nodes], [word_prefix(n, source) for n in nodes]
 

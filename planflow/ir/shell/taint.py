@@ -7,8 +7,8 @@ from typing import Any
 
 from planflow.ir.shell import hints
 from planflow.ir.shell.interpreters import SHELL_NAMES
-from planflow.ir.shell.placement import place, prints_a_count
-from planflow.ir.shell.roles import CommandRoles, program_name
+from planflow.ir.shell.placement import place, prints_a_count, shell_texts
+from planflow.ir.shell.roles import CommandRoles
 from planflow.ir.shell.state import ARITHMETIC_TEST_OPERATORS, POSITIONAL, VAR_PREFIX, ShellProblem, State, roles_of
 from planflow.ir.shell.syntax import node_text, parser, walk
 
@@ -19,8 +19,7 @@ def taint_readers(state: State) -> None:
     for node in state.nodes:
         if node.type != "command":
             continue
-        nodes, words, roles = roles_of(node, state)
-        check_inner_script(nodes, words, roles, state)
+        _, words, roles = roles_of(node, state)
         if words and words[0] in ("read", "mapfile", "readarray", "printf", "getopts", "wait"):
             state.tainted.update(w for w, r in zip(words, roles.roles, strict=True) if r.kind == "evaluates" and w)
         if (node.parent is not None and node.parent.type == "function_definition") or words[:1] == ["set"]:
@@ -44,25 +43,40 @@ def taint_captured_output(state: State) -> None:
             state.tainted.add(node_text(name, source))
 
 
-def check_inner_script(nodes: list[Any], words: list[str | None], roles: CommandRoles, state: State) -> None:
-    """`bash -c 'echo $(( $1 + 1 ))' _ ${v}`: the script is literal, but $1 holds the value."""
-    if not words or words[0] is None or program_name(words[0]) not in SHELL_NAMES:
-        return
-    script_at = next((i for i, r in enumerate(roles.roles) if r.kind == "program" and words[i] is not None), None)
-    if script_at is None:
-        return
-    args_hold_values = any(n.type != "word" or "$" in node_text(n, state.source) for n in nodes[script_at + 1 :])
-    if not (args_hold_values or state.tainted):
-        return
-    script = words[script_at] or ""
-    inner_source = script.encode("utf-8", "surrogatepass")
-    tree = parser().parse(inner_source)
-    inner = State(inner_source, tree.root_node, frozenset(), tainted={*POSITIONAL, *state.tainted})
-    check_tainted_variables(inner, set())
-    program = words[0]
-    for problem in inner.problems:
-        message = f"inside {program} -c's script, {problem.message}"
-        state.problems.append(ShellProblem(problem.ref, message, problem.hint))
+def check_inner_scripts(state: State) -> None:
+    """`bash -c 'echo $(( $1 + 1 ))' _ ${v}`, `x=${v}; eval 'eval "$x"'`, `trap 'eval "$x"' EXIT`:
+    the code is literal, but a variable it expands ($1, x) holds the value."""
+    if not any(name in state.source for name in _SHELL_TEXT_HINTS):
+        return  # no shell, eval, trap, env, flock, su… can hold literal code here
+    for command in state.nodes_of(("command",)):
+        nodes, words, roles = roles_of(command, state)
+        _check_inner_script(nodes, words, roles, state)
+
+
+_SHELL_TEXT_HINTS = (b"sh", b"eval", b"trap", b"env", b"flock", b"su", b"runuser", b"script", b"sg", b"watch")
+
+
+def _check_inner_script(nodes: list[Any], words: list[str | None], roles: CommandRoles, state: State) -> None:
+    texts = shell_texts(words, roles)
+    for program, script in texts.items():
+        if script is None:
+            continue
+        tainted = set(state.tainted)
+        if program in SHELL_NAMES:
+            script_at = next(i for i, r in enumerate(roles.roles) if r.kind == "program" and r.program == program)
+            args = nodes[script_at + 1 :]
+            if tainted or any(n.type != "word" or "$" in node_text(n, state.source) for n in args):
+                tainted |= POSITIONAL  # its $0, $1… are the words after the script
+        if not tainted:
+            continue
+        inner_source = script.encode("utf-8", "surrogatepass")
+        tree = parser().parse(inner_source)
+        inner = State(inner_source, tree.root_node, frozenset(), tainted=tainted)
+        check_tainted_variables(inner, set())
+        check_inner_scripts(inner)  # bash -c 'bash -c "eval \"\$1\"" _ "$1"' _ ${v}
+        for problem in inner.problems:
+            message = f"inside {program}'s code, {problem.message}"
+            state.problems.append(ShellProblem(problem.ref, message, problem.hint))
 
 
 _ARITHMETIC_PARENTS = {
@@ -77,9 +91,9 @@ _ARITHMETIC_PARENTS = {
 }
 
 
-def check_tainted_variables(state: State, placeholders: set[str]) -> None:
+def check_tainted_variables(state: State, spans: set[int]) -> None:
     """Shell variables holding a value: followed through assignments, then placed like templates."""
-    if not state.tainted and not placeholders:
+    if not state.tainted and not spans:
         return
     source = state.source
     nodes = state.nodes
@@ -104,11 +118,14 @@ def check_tainted_variables(state: State, placeholders: set[str]) -> None:
             message = f"{ref} holds a template value and bash evaluates it inside ${{…}}"
             state.problems.append(ShellProblem(ref, message, hints.EVALUATES.format(ref=ref)))
             continue
-        name = _expanded_name(node, source)
-        if name is None:
-            continue
-        if name in placeholders or name not in state.tainted:
-            continue
+        if node.type == "expansion" and _indirect(node, source):  # ${!n}, ${!#}: a variable named at run time
+            name = node_text(node, source)[2:-1]
+        else:
+            name = _expanded_name(node, source)
+            if name is None:
+                continue
+            if node.start_byte in spans or (name not in state.tainted and not name.startswith(VAR_PREFIX)):
+                continue  # a template is placed where it stands; `$PLANFLOW_V0` written out is the value too
         ref = f"${name}"
         placement = place(node, ref, state, None)
         if placement == "bare" and not _is_assignment_value(node) and not _unsplit_place(node):
@@ -156,6 +173,18 @@ def _evaluating_expansion_of(node: Any, state: State) -> str | None:
     return None
 
 
+def _indirect(node: Any, source: bytes) -> bool:
+    """`${!n}`, `${!a[0]}`, `${!#}` expand the variable a value names; `${!pre*}` and `${!a[@]}`
+    list names and keys."""
+    children = node.children
+    if node.type != "expansion" or len(children) < 4 or children[1].type != "!":
+        return False
+    if children[3].type in ("*", "@"):
+        return False
+    target = children[2]
+    return not (target.type == "subscript" and node_text(target, source).endswith(("[@]", "[*]")))
+
+
 def _unsplit_place(node: Any) -> bool:
     """Inside [[ ]] or as a case subject bash neither splits nor globs an expansion."""
     parent = node.parent
@@ -194,7 +223,7 @@ def _is_assignment_value(node: Any) -> bool:
 def _expanded_name(node: Any, source: bytes) -> str | None:
     if node.type not in ("simple_expansion", "expansion"):
         return None
-    names = [c for c in node.named_children if c.type == "variable_name"]
+    names = [c for c in node.named_children if c.type in ("variable_name", "special_variable_name")]  # $x, $@, $_
     if len(names) != 1:
         return None
     return node_text(names[0], source)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from planflow.ir.graph import Graph
 from planflow.ir.models import Node, Workflow
 from planflow.ir.templates import Ref, UnresolvedReference, compile_value, context_lookup, follow_path, to_text
 from planflow.runtime.context import RunContext
@@ -180,9 +181,7 @@ async def estimate_workflow(
 
 def _steps_that_cannot_run(workflow: Workflow) -> dict[str, str]:
     """Steps that would have effects, and everything after them, with the reason for each."""
-    children: dict[str, list[str]] = {n.id: [] for n in workflow.nodes}
-    for edge in workflow.edges:
-        children[edge.from_].append(edge.to)
+    children = Graph.of(workflow).children
     reasons: dict[str, str] = {}
     queue: collections.deque[tuple[str, Node]] = collections.deque()
     for node in workflow.nodes:

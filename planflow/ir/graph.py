@@ -10,6 +10,7 @@ is kept as written, so parents and children read as the file does.
 
 from __future__ import annotations
 
+import collections
 import heapq
 from collections.abc import Iterable, Iterator
 from graphlib import TopologicalSorter
@@ -84,6 +85,19 @@ class Graph:
                 seen.add(current)
                 stack.extend(self.children[current])
         return False
+
+    def nearest(self, sources: Iterable[str]) -> dict[str, str]:
+        """Every node reachable from `sources`, mapped to its nearest source (breadth first; of
+        sources equally near, the one given first). A source maps to itself."""
+        found = {source: source for source in sources}
+        queue = collections.deque(found)
+        while queue:
+            node = queue.popleft()
+            for child in self.children[node]:
+                if child not in found:
+                    found[child] = found[node]
+                    queue.append(child)
+        return found
 
     def cycles(self, ends: int) -> list[Cycle]:
         """One cycle per back edge of a depth-first walk from each node in turn: at least one for

@@ -11,7 +11,6 @@ lower bound; where a batch's items come from such a step, its item count is unkn
 
 from __future__ import annotations
 
-import collections
 import json
 import os
 from collections.abc import Callable, Mapping
@@ -180,20 +179,17 @@ async def estimate_workflow(
 
 
 def _steps_that_cannot_run(workflow: Workflow) -> dict[str, str]:
-    """Steps that would have effects, and everything after them, with the reason for each."""
-    children = Graph.of(workflow).children
+    """Steps that would have effects, and everything after them, with the reason for each (naming
+    the nearest such step)."""
+    nodes = {n.id: n for n in workflow.nodes}
+    stopped = [n.id for n in workflow.nodes if n.type not in SIDE_EFFECT_FREE]
     reasons: dict[str, str] = {}
-    queue: collections.deque[tuple[str, Node]] = collections.deque()
-    for node in workflow.nodes:
-        if node.type not in SIDE_EFFECT_FREE:
-            reasons[node.id] = f"{node.type} steps do not run in an estimate"
-            queue.append((node.id, node))
-    while queue:  # breadth first from each such step, so the reason names the nearest one
-        node_id, cause = queue.popleft()
-        for child in children[node_id]:
-            if child not in reasons:
-                reasons[child] = f"it comes after step {cause.id} ({cause.type}), which does not run in an estimate"
-                queue.append((child, cause))
+    for node_id, cause_id in Graph.of(workflow).nearest(stopped).items():
+        cause = nodes[cause_id]
+        if node_id == cause_id:
+            reasons[node_id] = f"{cause.type} steps do not run in an estimate"
+        else:
+            reasons[node_id] = f"it comes after step {cause.id} ({cause.type}), which does not run in an estimate"
     return reasons
 
 

@@ -46,6 +46,12 @@ def test_reaches_follows_edges_one_way():
     assert graph.reaches("c", "b")
 
 
+def test_nearest_maps_what_follows_to_the_closest_source():
+    graph = Graph(["a", "b", "c", "d", "e"], [("a", "c"), ("c", "d"), ("b", "d"), ("d", "e")])
+    assert graph.nearest(["a", "b"]) == {"a": "a", "b": "b", "c": "a", "d": "b", "e": "b"}
+    assert graph.nearest(["b", "a"])["d"] == "b" and graph.nearest(["c", "b"])["d"] == "c"
+
+
 def test_cycles_name_the_ids_along_each_and_keep_a_long_ones_ends():
     assert Graph(["a", "b"], [("a", "b")]).cycles(ends=6) == []
     assert Graph(["a"], [("a", "a")]).cycles(ends=6) == [Cycle(["a"], 0, ["a"])]
@@ -66,6 +72,7 @@ def test_no_walk_recurses_on_a_long_chain():
     assert graph.reaches(f"n{LONG - 1}", "n0") and not graph.reaches("n0", "n1")
     assert graph.cycles(ends=6) == []
     assert len(graph.components()) == LONG
+    assert len(graph.nearest([f"n{LONG - 1}"])) == LONG
     graph.add_edge("n0", f"n{LONG - 1}")
     [cycle] = graph.cycles(ends=6)
     assert cycle.left_out == LONG - 12 and cycle.tail[-1] == cycle.head[0]

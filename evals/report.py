@@ -7,20 +7,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-REPORTS = Path(__file__).parent / "reports"
+from evals.baseline import baseline_path, load_baseline
+from evals.figures import FIGURES, QUALITY, worse_figures
 
-# Higher is better for these; a drop is a regression. For the costs, a rise is.
-QUALITY = [
-    "valid_plan_rate",
-    "first_call_valid_rate",
-    "refusal_rate_on_impossible",
-    "node_type_f1",
-    "edge_f1",
-    "batch_correct_rate",
-    "expectations_met_rate",
-    "execution_success_rate",
-]
-COSTS = ["llm_calls_per_plan", "repairs_per_plan", "input_tokens_per_plan", "output_tokens_per_plan"]
+REPORTS = Path(__file__).parent / "reports"
 
 
 def _fmt(value: Any) -> str:
@@ -31,13 +21,12 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-def regressions(current: dict[str, Any], previous: dict[str, Any], tolerance: float = 1e-9) -> list[str]:
-    found = []
+def regressions(current: dict[str, Any], previous: dict[str, Any]) -> list[str]:
+    found: list[str] = []
     same_cases = {c["id"] for c in current.get("cases", [])} == {c["id"] for c in previous.get("cases", [])}
-    for key in QUALITY if same_cases else []:  # suite figures compare only over the same cases
-        now, before = current["summary"].get(key), previous["summary"].get(key)
-        if now is not None and before is not None and now < before - tolerance:
-            found.append(f"{key}: {before:.3f} -> {now:.3f}")
+    if same_cases:  # suite figures compare only over the same cases; costs vary run to run, so
+        # only the baseline gate holds them
+        found += worse_figures(previous["summary"], current["summary"], QUALITY)
     before_cases = {c["id"]: c for c in previous.get("cases", [])}
     for case in current.get("cases", []):
         old = before_cases.get(case["id"])
@@ -58,7 +47,7 @@ def markdown(result: dict[str, Any], flagged: list[str], previous_name: str | No
         "| metric | value |",
         "|---|---|",
     ]
-    lines += [f"| {key} | {_fmt(summary[key])} |" for key in QUALITY + COSTS]
+    lines += [f"| {key} | {_fmt(summary.get(key))} |" for key in FIGURES]
     lines += ["", "## Compared with the previous run" + (f" ({previous_name})" if previous_name else ""), ""]
     if previous_name is None:
         lines.append("No previous run for this model.")
@@ -66,6 +55,7 @@ def markdown(result: dict[str, Any], flagged: list[str], previous_name: str | No
         lines += [f"- REGRESSION {item}" for item in flagged]
     else:
         lines.append("No regressions.")
+    lines += _baseline_lines(result)
     lines += [
         "",
         "## Cases",
@@ -75,13 +65,34 @@ def markdown(result: dict[str, Any], flagged: list[str], previous_name: str | No
     ]
     for c in result["cases"]:
         note = (c.get("error") or "")[:80].replace("|", "/")
-        valid = "refused" if c["refused"] and c["cannot_plan_expected"] else ("yes" if c["valid"] else "no")
+        valid = "refused" if c["refused"] else ("yes" if c["valid"] else "no")
         lines.append(
             f"| {c['id']} | {c['category']} | {valid} | {'yes' if c['first_call_valid'] else 'no'} | "
             f"{c['llm_calls']} | {len(c['fixes'])} | {_fmt(c['node_type_f1'])} | {_fmt(c['edge_f1'])} | "
             f"{_fmt(c['batch_correct'])} | {_fmt(c['expectations_met'])} | {_fmt(c['execution_ok'])} | {note} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def _baseline_lines(result: dict[str, Any]) -> list[str]:
+    """What this run did to the committed baseline, and the worse figures it has accepted, why."""
+    lines = ["", "## Baseline", ""]
+    update = result.get("baseline")
+    if update and update["updated"] is None:
+        lines.append("Not updated: worse than the baseline, and no --accept reason given:")
+        lines += [f"- {item}" for item in update["worse"]]
+    elif update:
+        lines.append(f"Updated ({update['updated']}).")
+        if update["accepted"]:
+            lines.append(f"Accepted: {update['accepted']}")
+        lines += [f"- accepted worse {item}" for item in update["worse"]]
+    standing = load_baseline(result["model"]).get("accepted", []) if baseline_path(result["model"]).exists() else []
+    if standing:
+        lines += ["", "Worse figures the baseline has accepted:", ""]
+        lines += [f"- {a['date']}: {a['reason']} ({'; '.join(a['worse']) or 'no figure worse'})" for a in standing]
+    elif not update:
+        lines.append("This run did not update the baseline; it has accepted no worse figures.")
+    return lines
 
 
 def previous_result(model_id: str) -> tuple[str, dict[str, Any]] | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import json
 import os
 import re
@@ -76,6 +77,19 @@ def cassette(model_id: str, case_id: str, mode: str | None) -> Iterator[None]:
         )
 
 
+def _bind(handler: type[SimpleHTTPRequestHandler], wait: float = 30.0) -> ThreadingHTTPServer:
+    """The fixed port may be held for a moment by another eval run on this machine (each case
+    holds it only while it runs): wait for it rather than fail the case."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            return ThreadingHTTPServer(("127.0.0.1", FIXTURE_PORT), handler)
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE or time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
 @contextlib.contextmanager
 def fixture_server(root: Path) -> Iterator[None]:
     """Serves the case's fixture folder on 127.0.0.1:FIXTURE_PORT."""
@@ -87,7 +101,7 @@ def fixture_server(root: Path) -> Iterator[None]:
         def log_message(self, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", FIXTURE_PORT), Quiet)
+    server = _bind(Quiet)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -95,6 +109,20 @@ def fixture_server(root: Path) -> Iterator[None]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextlib.contextmanager
+def fixture(case: Case) -> Iterator[Path]:
+    """A temporary folder holding the case's files, served on the fixture port when the case
+    asks for the local server; yields the folder."""
+    with tempfile.TemporaryDirectory(prefix=f"eval-{case.id}-") as tmp:
+        root = Path(tmp)
+        for rel, content in case.files.items():
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            (root / rel).write_text(content)
+        needs_server = f":{FIXTURE_PORT}" in case.request or case.category == "http_fanout"
+        with fixture_server(root) if needs_server else contextlib.nullcontext():
+            yield root
 
 
 def _expectations_met(case: Case, workflow: Workflow) -> bool:
@@ -151,6 +179,7 @@ def run_case(case: Case, model_id: str, mode: str | None = None, max_repairs: in
         "valid": False,
         "first_call_valid": False,
         "refused": False,
+        "outcome": None,  # planned, refused (a cannot_plan answer) or failed (no valid plan)
         "llm_calls": 0,
         "repairs": 0,
         "input_tokens": 0,
@@ -165,51 +194,46 @@ def run_case(case: Case, model_id: str, mode: str | None = None, max_repairs: in
         "seconds": 0.0,
     }
     started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix=f"eval-{case.id}-") as tmp:
-        root = Path(tmp)
-        for rel, content in case.files.items():
-            (root / rel).parent.mkdir(parents=True, exist_ok=True)
-            (root / rel).write_text(content)
-        needs_server = f":{FIXTURE_PORT}" in case.request or case.category == "http_fanout"
-        server = fixture_server(root) if needs_server else contextlib.nullcontext()
-        with server, cassette(model_id, case.id, mode):
-            try:
-                result = Planner(model_id, max_repairs=max_repairs, workdir=root).plan(case.request)
-            except PlanFailed as exc:
-                if mode == "replay" and _unrecorded_request(exc):
-                    # a request the recording lacks (the planner asked more, or otherwise): the
-                    # planner reports it as a model failure, but it is a stale recording
-                    raise ReplayMismatch(
-                        f"{case.id}: the planner made a request the recording does not hold (a prompt or "
-                        f"planner change?); re-record with python -m evals run -m {model_id} --record "
-                        f"--cases {case.id}"
-                    ) from None
-                report = exc.report
-                record["refused"] = True
-                record["error"] = str(exc)
-                workflow = None
-                record["first_call_valid"] = False
-                if not isinstance(exc, CannotPlan):
-                    record["refused"] = case.expect.cannot_plan  # failing clearly also counts as refusing
-            else:
-                report, workflow = result.report, result.workflow
-                record["valid"] = True
-                record["first_call_valid"] = report.first_call_valid
-            record.update(
-                llm_calls=report.llm_calls,
-                repairs=report.repairs,
-                input_tokens=report.input_tokens,
-                output_tokens=report.output_tokens,
-                fixes=report.fixes,
-            )
-            if not case.expect.cannot_plan:
-                _score_plan(case, workflow, record)
-                if workflow is not None and case.expect.execution is not None:
-                    record["execution_ok"] = 1.0 if _execute(case, workflow, model_id, root) else 0.0
-                elif case.expect.execution is not None:
-                    record["execution_ok"] = 0.0
-            if workflow is not None:
-                record["workflow"] = workflow.to_json_dict()
+    with fixture(case) as root, cassette(model_id, case.id, mode):
+        try:
+            result = Planner(model_id, max_repairs=max_repairs, workdir=root).plan(case.request)
+        except PlanFailed as exc:
+            if mode == "replay" and _unrecorded_request(exc):
+                # a request the recording lacks (the planner asked more, or otherwise): the
+                # planner reports it as a model failure, but it is a stale recording
+                raise ReplayMismatch(
+                    f"{case.id}: the planner made a request the recording does not hold (a prompt or "
+                    f"planner change?); re-record with python -m evals run -m {model_id} --record "
+                    f"--cases {case.id}"
+                ) from None
+            report = exc.report
+            # Only a cannot_plan answer is a refusal: a model that produced nothing valid has
+            # not told the user the request is impossible, even on an impossible case.
+            record["refused"] = isinstance(exc, CannotPlan)
+            record["outcome"] = "refused" if record["refused"] else "failed"
+            record["error"] = str(exc)
+            workflow = None
+            record["first_call_valid"] = False
+        else:
+            report, workflow = result.report, result.workflow
+            record["valid"] = True
+            record["outcome"] = "planned"
+            record["first_call_valid"] = report.first_call_valid
+        record.update(
+            llm_calls=report.llm_calls,
+            repairs=report.repairs,
+            input_tokens=report.input_tokens,
+            output_tokens=report.output_tokens,
+            fixes=report.fixes,
+        )
+        if not case.expect.cannot_plan:
+            _score_plan(case, workflow, record)
+            if workflow is not None and case.expect.execution is not None:
+                record["execution_ok"] = 1.0 if _execute(case, workflow, model_id, root) else 0.0
+            elif case.expect.execution is not None:
+                record["execution_ok"] = 0.0
+        if workflow is not None:
+            record["workflow"] = workflow.to_json_dict()
     record["seconds"] = round(time.monotonic() - started, 2)
     return record
 
@@ -263,6 +287,9 @@ def run_cases(
 ) -> list[dict[str, Any]]:
     """Cases run concurrently when live; recording and replay patch HTTP globally, so one at a time."""
     os.environ.setdefault("PLANFLOW_HOME", tempfile.mkdtemp(prefix="planflow-evals-"))
+    # The recorded prompts hold the built-in catalog: installed node-type plugins stay out unless
+    # asked for (PLANFLOW_PLUGINS=1).
+    os.environ.setdefault("PLANFLOW_PLUGINS", "0")
     if mode is not None or any(f":{FIXTURE_PORT}" in c.request for c in cases):
         jobs = 1
     if jobs <= 1:

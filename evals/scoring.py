@@ -130,6 +130,11 @@ def mean(values: Iterable[float | None]) -> float | None:
     return sum(present) / len(present) if present else None
 
 
+def _failed(result: dict[str, Any]) -> bool:
+    """No plan and no refusal: the planner ran out of repairs (or the model errored)."""
+    return not result["valid"] and not result["refused"]
+
+
 def aggregate(results: list[dict[str, Any]]) -> dict[str, Any]:
     """Suite-level figures from per-case results (None where a metric does not apply)."""
     plannable = [r for r in results if not r["cannot_plan_expected"]]
@@ -139,6 +144,8 @@ def aggregate(results: list[dict[str, Any]]) -> dict[str, Any]:
         "valid_plan_rate": mean(1.0 if r["valid"] else 0.0 for r in plannable),
         "first_call_valid_rate": mean(1.0 if r["first_call_valid"] else 0.0 for r in plannable),
         "refusal_rate_on_impossible": mean(1.0 if r["refused"] else 0.0 for r in impossible),
+        "failure_rate_on_impossible": mean(1.0 if _failed(r) else 0.0 for r in impossible),
+        "refusal_rate_on_doable": mean(1.0 if r["refused"] else 0.0 for r in plannable),
         "llm_calls_per_plan": mean(r["llm_calls"] for r in results),
         "repairs_per_plan": mean(r["repairs"] for r in results),
         "input_tokens_per_plan": mean(r["input_tokens"] for r in results),

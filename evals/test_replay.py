@@ -7,7 +7,7 @@ import yaml
 
 from evals import runner
 from evals.case import load_cases
-from tests.local_model import local_model
+from evals.local_model import local_model
 
 RECORDED = runner.CASSETTES / "local-qwen"  # the committed recordings, before a test redirects CASSETTES
 

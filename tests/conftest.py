@@ -11,6 +11,8 @@ import pytest
 
 from planflow.runtime.registry import default_registry
 
+pytest_plugins = ["tests.openai_fixture"]  # the local OpenAI-compatible server
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 
@@ -22,6 +24,9 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     monkeypatch.setenv("LLM_USER_PATH", str(home / "llm"))
     monkeypatch.delenv("PLANFLOW_MODEL", raising=False)
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    # Only the built-in node types, whatever plugins this machine has: the planner's catalog is
+    # part of every recorded prompt. Plugin tests turn them on (tests/test_plugins.py).
+    monkeypatch.setenv("PLANFLOW_PLUGINS", "0")
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from click_default_group import DefaultGroup
 from planflow import __version__
 from planflow.cli.exit_codes import ExitStatus
 from planflow.cli.failure import report_error
+from planflow.cli.node_types_cmd import node_types_command
 from planflow.cli.plan_cmd import do_command, plan_command
 from planflow.cli.request_guard import near_command
 from planflow.cli.resume_cmd import resume_command
@@ -71,6 +72,7 @@ for command in (
     run_command,
     runs_command,
     resume_command,
+    node_types_command,
     show_command,
     save_command,
     list_command,

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from planflow.cli.exit_codes import ExitStatus
+from planflow.cli.pacing_options import pacing_options
 from planflow.cli.run_cmd import allow_outside_option, execute, fail
 from planflow.cli.run_record import RunOrigin
 
@@ -99,6 +100,7 @@ def plan_command(
 @click.option("-q", "--quiet", is_flag=True, help="No progress output.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run's result as one JSON object.")
 @allow_outside_option
+@pacing_options
 def do_command(
     request: str,
     model: str | None,
@@ -109,6 +111,7 @@ def do_command(
     quiet: bool,
     as_json: bool,
     allow_outside: bool,
+    gate: Any,
 ) -> None:
     """Plan REQUEST, show what will run, ask, then run it (the default command)."""
     from planflow.cli.estimate_view import estimate_line
@@ -147,5 +150,13 @@ def do_command(
             click.echo("Not run.", err=True)
             raise SystemExit(ExitStatus.OK)
     execute(
-        result.workflow, {}, model, quiet, as_json, inputs_are_text=False, allow_outside=allow_outside, origin=origin
+        result.workflow,
+        {},
+        model,
+        quiet,
+        as_json,
+        inputs_are_text=False,
+        allow_outside=allow_outside,
+        origin=origin,
+        gate=gate,
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
-SUBCOMMANDS = ("run", "plan", "show", "save", "list", "validate", "schema", "runs", "resume")
+SUBCOMMANDS = ("run", "plan", "show", "save", "list", "validate", "schema", "runs", "resume", "node-types")
 
 
 def request_refusal(request: str) -> str | None:

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from planflow.cli.exit_codes import ExitStatus
+from planflow.cli.pacing_options import pacing_options
 from planflow.cli.run_cmd import allow_outside_option, execute, fail
 from planflow.cli.run_record import RESUMABLE, RunOrigin
 from planflow.cli.runs_cmd import find_run, open_journal
@@ -29,6 +30,7 @@ from planflow.cli.runs_cmd import find_run, open_journal
     help="Where batch items run (default: the run's own).",
 )
 @allow_outside_option
+@pacing_options  # limits and budgets are per attempt: a resumed run starts counting afresh
 def resume_command(
     run_id: str,
     assignments: tuple[str, ...],
@@ -38,9 +40,9 @@ def resume_command(
     model: str | None,
     executor_name: str | None,
     allow_outside: bool,
+    gate: Any,
 ) -> None:
     """Finish run RUN_ID (from `planflow runs`), reusing what it had finished."""
-    from planflow.runtime.errors import InputError
     from planflow.runtime.inputs import parse_assignments
     from planflow.runtime.journal import digest
     from planflow.runtime.recording import nodes_using_inputs
@@ -55,10 +57,7 @@ def resume_command(
     inputs = row.inputs
     stale: set[str] = set()
     if assignments:
-        try:
-            given = parse_assignments(list(assignments))
-        except InputError:
-            raise
+        given = parse_assignments(list(assignments))
         changed = {name for name in {*given, *inputs} if given.get(name, inputs.get(name)) != inputs.get(name)}
         if changed and not force:
             names = ", ".join(sorted(changed))
@@ -70,6 +69,15 @@ def resume_command(
         stale = nodes_using_inputs(workflow, changed)
         inputs = {**inputs, **given}
     options = row.options
+    if not getattr(gate, "given", None) and options.get("pacing"):
+        # the run's own --rpm/--tpm/budgets; a budget counts afresh for each attempt
+        from planflow.cli.pacing_options import gate_from_options
+
+        recorded = options["pacing"]
+        gate = gate_from_options(*(recorded.get(k) for k in ("rpm", "tpm", "max_llm_calls", "max_cost")))
+        gate.given = recorded
+        shown = " ".join(f"--{k.replace('_', '-')} {v}" for k, v in recorded.items())
+        click.echo(f"Resuming with the run's own {shown} (pass other values to change them).", err=True)
     if digest(inputs) != row.inputs_hash:
         click.echo(f"Resuming run {run_id} with changed inputs; nodes that use them run again.", err=True)
     execute(
@@ -84,6 +92,7 @@ def resume_command(
         origin=RunOrigin(row.workflow, row.source),
         resume=row,
         stale=stale,
+        gate=gate,
     )
 
 

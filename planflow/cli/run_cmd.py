@@ -13,6 +13,7 @@ import click
 
 from planflow.cli.exit_codes import ExitStatus
 from planflow.cli.failure import fail
+from planflow.cli.pacing_options import pacing_options
 from planflow.cli.progress_view import LiveProgress, SummaryProgress
 from planflow.cli.run_record import RunOrigin, close_record, open_record, resume_hint
 from planflow.cli.stop_signals import StopSignals
@@ -22,11 +23,13 @@ __all__ = ["execute", "fail", "load_or_exit", "report", "run_command"]
 
 def load_or_exit(target: str) -> Any:
     """A valid workflow from a file, or every problem printed and exit 1."""
+    from planflow.cli.node_types_cmd import warn_load_errors
     from planflow.cli.workflow_source import resolve_workflow_path
     from planflow.ir import validate_file
     from planflow.runtime.registry import default_registry
 
     path = resolve_workflow_path(target)
+    warn_load_errors(default_registry())
     if not path.exists():
         message = f"no such file or saved workflow: {target} (`planflow list` shows the saved ones)"
         fail(message, ExitStatus.FAILED, kind="NotFound")
@@ -56,13 +59,14 @@ def execute(
     origin: RunOrigin | None = None,
     resume: Any = None,
     stale: set[str] | None = None,
+    gate: Any = None,
 ) -> None:
     """Run with progress, record it in the journal, print the result; shared by `run`, `resume`
     and the plan-and-run command. `resume`: the journal's row of the run to go on with."""
     from planflow.runtime.context import RunContext
     from planflow.runtime.engine import run_workflow
     from planflow.runtime.errors import InputError, ModelUnavailable
-    from planflow.runtime.executor import UnknownExecutor, executor_named
+    from planflow.runtime.executors import UnknownExecutor, executor_named
     from planflow.runtime.models import ModelCache
     from planflow.runtime.progress import NullProgress
 
@@ -74,6 +78,8 @@ def execute(
     progress: Any = NullProgress() if quiet else LiveProgress() if live else SummaryProgress()
     try:
         run = RunContext(models=ModelCache(model), progress=progress, executor=executor, allow_outside=allow_outside)
+        if gate is not None:  # --rpm, --tpm, budgets (cli/pacing_options.py)
+            run.llm = gate
     except InputError:  # PLANFLOW_MAX_PROCESSES is not a number
         raise
     options = {
@@ -81,6 +87,7 @@ def execute(
         "executor": executor_name,
         "allow_outside": allow_outside,
         "inputs_are_text": inputs_are_text,
+        "pacing": getattr(gate, "given", {}),  # --rpm, --tpm, budgets: a resume paces alike
     }
     origin = origin or RunOrigin("(planned)")
     run.recorder = open_record(workflow, inputs, options, origin, _totals(run), resume, stale or set())
@@ -210,6 +217,7 @@ allow_outside_option = click.option(
     is_flag=True,
     help="Print llm calls, tokens and cost per step, running only list_files/read_file steps; run nothing else.",
 )
+@pacing_options
 def run_command(
     workflow: str,
     assignments: tuple[str, ...],
@@ -219,6 +227,7 @@ def run_command(
     executor_name: str | None,
     allow_outside: bool,
     estimate: bool,
+    gate: Any,
 ) -> None:
     """Run a workflow FILE (or saved NAME) with inputs given as name=value."""
     from planflow.cli.workflow_source import resolve_workflow_path
@@ -244,4 +253,5 @@ def run_command(
         executor_name=executor_name,
         allow_outside=allow_outside,
         origin=RunOrigin(workflow, str(source.resolve())),
+        gate=gate,
     )

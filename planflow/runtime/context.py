@@ -13,20 +13,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from planflow.runtime.errors import InputError
+from planflow.runtime.executor import ItemExecutor, LocalExecutor
 from planflow.runtime.models import ModelCache
+from planflow.runtime.pacing import LLMGate
 from planflow.runtime.paths import PathPolicy
 from planflow.runtime.progress import NullProgress, Progress
 
 if TYPE_CHECKING:
     import aiohttp
 
-    from planflow.runtime.executor import ItemExecutor
     from planflow.runtime.recording import RunRecorder
 
 
 def _local_executor() -> ItemExecutor:
-    from planflow.runtime.executor import LocalExecutor  # the executor module imports this one
-
     return LocalExecutor()
 
 
@@ -68,6 +67,8 @@ class RunContext:
     max_processes: int = field(default_factory=default_max_processes)
     # The run journal's side of this run: records what finishes, gives back what a resumed run kept.
     recorder: RunRecorder | None = None
+    # llm calls' limits, budgets and totals, and the transient-retry policy (pacing.py).
+    llm: LLMGate = field(default_factory=LLMGate.from_environment)
     _process_slots: asyncio.Semaphore | None = None
     _http: aiohttp.ClientSession | None = None
     _pools: dict[str, ThreadPoolExecutor] = field(default_factory=dict)

@@ -9,11 +9,8 @@ does not depend on.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import math
-import sys
-import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -262,33 +259,7 @@ def _preflight_models(workflow: Workflow, run: RunContext) -> None:
             if model is None or (isinstance(model, str) and "${" not in model):
                 handle = run.models.get(model)
                 check_llm_options(node, handle.model_id, handle.model)
-
-
-@contextlib.contextmanager
-def _pidfd_child_watcher() -> Iterator[None]:
-    """For one run: watch subprocesses with pidfds instead of a thread each (Python 3.11; 3.12+
-    does this itself). The watcher is process-wide and bound to this loop, so it is installed
-    only from the main thread and the previous watcher is restored when the run ends."""
-    if (
-        sys.version_info >= (3, 12)
-        or not hasattr(asyncio, "PidfdChildWatcher")
-        or threading.current_thread() is not threading.main_thread()
-    ):
-        yield
-        return
-    previous = asyncio.get_child_watcher()
-    watcher = asyncio.PidfdChildWatcher()
-    try:
-        watcher.attach_loop(asyncio.get_running_loop())
-        asyncio.set_child_watcher(watcher)
-    except (OSError, RuntimeError):
-        yield
-        return
-    try:
-        yield
-    finally:
-        watcher.close()
-        asyncio.set_child_watcher(previous)
+                run.llm.check_budgets_apply(handle)
 
 
 async def run_workflow(
@@ -313,8 +284,7 @@ async def run_workflow(
         return run.result
     node_ids = [n.id for n in workflow.nodes]
     try:
-        with _pidfd_child_watcher():
-            await flow.run_async(shared)
+        await flow.run_async(shared)
     except RunFailed as exc:
         run.progress.node_finished(exc.node_id, False)
         nodes = _node_outputs(shared, node_ids)

@@ -10,22 +10,22 @@ picklable (a module-level function, as every registered node type is).
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from planflow.runtime.context import NodeContext
-from planflow.runtime.errors import NodeFailure, RunStop, RuntimeUserError
+from planflow.runtime.errors import NodeFailure, RunStop
+
+if TYPE_CHECKING:  # at run time the context module imports this one, not the other way
+    from planflow.runtime.context import NodeContext
 
 MAX_BACKOFF_SECONDS = 60.0
-EXECUTOR_NAMES = ("local", "ray")
 
 # Called once per finished item with (index, value, error); returning False stops the batch:
 # no new items start and those in flight are cancelled.
 OnDone = Callable[[int, Any, BaseException | None], bool]
 # One item's work: the prepared arguments and the context of wherever it runs -> the node's output.
-ItemCall = Callable[[Any, NodeContext], Awaitable[dict[str, Any]]]
+ItemCall = Callable[[Any, "NodeContext"], Awaitable[dict[str, Any]]]
 
 
 @dataclass(frozen=True)
@@ -118,24 +118,3 @@ async def _finish(job: BatchJob, index: int, on_done: OnDone) -> bool:
     except Exception as exc:
         return on_done(index, None, exc)
     return on_done(index, value, None)
-
-
-class UnknownExecutor(RuntimeUserError):
-    """An executor name that is not one of EXECUTOR_NAMES, or one whose extra is not installed."""
-
-
-def executor_named(name: str | None = None) -> ItemExecutor:
-    """The executor for a run: `name`, else PLANFLOW_EXECUTOR, else local. Ray is imported only
-    when chosen; it joins RAY_ADDRESS when that is set, else starts a local Ray on loopback."""
-    chosen = (name or os.environ.get("PLANFLOW_EXECUTOR") or "local").strip().lower()
-    if chosen == "local":
-        return LocalExecutor()
-    if chosen == "ray":
-        try:
-            from planflow.runtime.ray_executor import RayExecutor
-        except ImportError as exc:
-            raise UnknownExecutor(
-                f"the ray executor needs Ray ({exc.name or exc} is missing): pip install 'planflow[ray]'"
-            ) from None
-        return RayExecutor()
-    raise UnknownExecutor(f"unknown executor '{chosen}' (choose one of: {', '.join(EXECUTOR_NAMES)})")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from planflow.runtime.errors import ModelUnavailable
+from planflow.runtime.llm_clients import take_over_retries
 
 CONFIGURE_HINT = (
     "configure one with `llm keys set openai`, an llm plugin such as "
@@ -67,6 +68,7 @@ def _resolve(name: str) -> ModelHandle:
         model.get_key()  # raises when the model needs a key and none is set
     except llm.NeedsKeyException as exc:
         raise ModelUnavailable(f"model '{name}': {exc}") from None
+    take_over_retries(model)  # every request through the run's gate; see llm_clients.py
     return ModelHandle(name, model, is_async)
 
 

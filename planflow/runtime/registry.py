@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from planflow.ir.node_spec import NodeTypeSpec
-from planflow.runtime.specs import BUILTIN_SPECS
 
 # An implementation runs one item: resolved params in, the node's output dict out.
 NodeImpl = Callable[[dict[str, Any], "Any"], Awaitable[dict[str, Any]]]
@@ -38,11 +37,14 @@ class NodeType:
 class NodeRegistry:
     def __init__(self) -> None:
         self._types: dict[str, NodeType] = {}
+        self.plugin_of: dict[str, str] = {}  # node type -> the plugin that registered it
+        self.load_errors: list[str] = []  # one line per plugin or type that could not be loaded
 
-    def register(self, spec: NodeTypeSpec, target: str | NodeImpl) -> None:
+    def register(self, spec: NodeTypeSpec, target: str | NodeImpl, plugin: str = "planflow (built-in)") -> None:
         if spec.name in self._types:
-            raise ValueError(f"node type '{spec.name}' is already registered")
+            raise ValueError(f"node type '{spec.name}' is already registered (by {self.plugin_of[spec.name]})")
         self._types[spec.name] = NodeType(spec, target)
+        self.plugin_of[spec.name] = plugin
 
     def get(self, name: str) -> NodeType:
         return self._types[name]
@@ -54,16 +56,28 @@ class NodeRegistry:
         return name in self._types
 
 
-_BUILTIN_IMPLS = {spec.name: f"planflow.runtime.nodes.{spec.name}:run" for spec in BUILTIN_SPECS}
-_default: NodeRegistry | None = None
+_default: dict[bool, NodeRegistry] = {}
 
 
 def default_registry() -> NodeRegistry:
-    """The registry with the built-in types (registered the same way a plugin would)."""
-    global _default
-    if _default is None:
+    """The built-in types and every installed plugin's (PLANFLOW_PLUGINS=0: built-ins only)."""
+    from planflow.runtime import builtin_nodes
+    from planflow.runtime.plugins import load_node_types, plugins_enabled
+
+    key = plugins_enabled()
+    if key not in _default:
         registry = NodeRegistry()
-        for spec in BUILTIN_SPECS:
-            registry.register(spec, _BUILTIN_IMPLS[spec.name])
-        _default = registry
-    return _default
+        loaded = load_node_types(builtin_nodes)
+        registry.load_errors = list(loaded.errors)
+        for spec, impl, plugin in loaded.types:
+            try:
+                registry.register(spec, impl, plugin)
+            except ValueError as exc:
+                registry.load_errors.append(f"plugin {plugin}: {exc}")
+        _default[key] = registry
+    return _default[key]
+
+
+def forget_default_registry() -> None:
+    """Load plugins again on next use (tests install and remove plugins)."""
+    _default.clear()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.local_model import local_model
+from evals.local_model import local_model
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from evals.gold_replay import ScriptedModel, scripted_model
 from planflow.ir import validate_document
 from planflow.planner import CannotPlan, PlanFailed, Planner
 from planflow.runtime.registry import default_registry
@@ -60,6 +61,34 @@ def test_llm_node_structured_output_through_the_schema_path(local_qwen):
     assert out.nodes["mood"]["json"]["mood"] in {"calm", "gloomy", "busy"}
 
 
+def assert_refusal_contract(exc: CannotPlan, max_repairs: int) -> None:
+    """A first refusal is challenged once, paid from the repair budget; a second refusal is
+    final, and so is a first one when the budget is spent. Every call after the first is a
+    repair or the challenge."""
+    report, attempts = exc.report, exc.attempts
+    refusals = [a for a in attempts if not a.issues]  # an invalid plan always has issues
+    assert report.llm_calls == len(attempts) and report.repairs == len(attempts) - 1 <= max_repairs
+    assert not attempts[-1].issues, "the loop ends on the refusal"
+    assert len(refusals) == 2 or (len(refusals) == 1 and len(attempts) == max_repairs + 1)
+    assert "cannot be done" in str(exc) and len(str(exc)) > len("the model says this cannot be done: ")
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        ['{"cannot_plan": "no screen"}'],  # refused, challenged, refused again
+        ["not json", "still not json", '{"cannot_plan": "no screen"}'],  # a first refusal on the last call
+        ["not json", '{"cannot_plan": "no screen"}', '{"cannot_plan": "no screen"}'],
+    ],
+)
+def test_the_refusal_contract_holds_on_scripted_answers(answers):
+    """The recording may hold any outcome; the CannotPlan branch's contract is held here too."""
+    with scripted_model(ScriptedModel(*answers)), pytest.raises(CannotPlan) as caught:
+        Planner("gold", max_repairs=2).plan("switch my desktop to dark mode")
+    assert_refusal_contract(caught.value, 2)
+    assert caught.value.report.repairs >= 1, "a refusal is challenged (or came last) but never free"
+
+
 @pytest.mark.vcr
 def test_planner_end_to_end_with_a_real_model(local_qwen, monkeypatch):
     """The real client path through plan, validate, fix and repair. The local model samples, so
@@ -69,9 +98,8 @@ def test_planner_end_to_end_with_a_real_model(local_qwen, monkeypatch):
     planner = Planner(local_qwen, max_repairs=2, workdir=FIXTURE)
     try:
         result = planner.plan("count the words in every .txt file in texts/ and write the counts to counts.json")
-    except CannotPlan as exc:  # a refusal ends the loop at once: no repair is spent arguing
-        assert exc.report.repairs == 0 and exc.report.llm_calls == len(exc.attempts)
-        assert "cannot be done" in str(exc) and len(str(exc)) > len("the model says this cannot be done: ")
+    except CannotPlan as exc:
+        assert_refusal_contract(exc, planner.max_repairs)
         return
     except PlanFailed as exc:
         report = exc.report

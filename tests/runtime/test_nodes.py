@@ -126,9 +126,11 @@ def test_http_error_status_fails_with_status_and_body():
     assert "HTTP 404" in out.error["message"] and "status 404 body" in out.error["message"]
 
 
-def test_http_connection_refused_is_a_clear_failure():
+def test_http_connection_refused_is_a_clear_failure(monkeypatch):
+    monkeypatch.setenv("PLANFLOW_RETRY_DEADLINE", "0")  # transient: no retries, to see the final message
     out = run_doc(workflow(node("h", "http", url="http://127.0.0.1:9/x", timeout=2)))
-    assert out.status == "failed" and "GET http://127.0.0.1:9/x failed" in out.error["message"]
+    assert out.status == "failed" and "GET http://127.0.0.1:9/x: ClientConnectorError" in out.error["message"]
+    assert "gave up after 1 attempt" in out.error["message"]
 
 
 def test_llm_uses_the_async_model_with_system_and_schema():

@@ -15,6 +15,7 @@ from planflow.runtime.context import NodeContext
 from planflow.runtime.errors import NodeFailure
 from planflow.runtime.nodes._util import parse_json_or_none
 from planflow.runtime.specs import DEFAULT_MAX_BYTES
+from planflow.runtime.transient import PermanentFailure, StatusFailure, classify_http, retry_transient
 
 if TYPE_CHECKING:
     import aiohttp
@@ -66,6 +67,8 @@ def _query(params: dict[str, Any] | None) -> dict[str, str] | None:
 
 
 async def run(params: dict[str, Any], ctx: NodeContext) -> dict[str, Any]:
+    """One request, with 408/425/429/5xx, timeouts and dropped connections retried
+    (transient.py); a refused URL, a bad URL, a body over the cap and other 4xx are not."""
     import aiohttp
 
     url = params["url"]
@@ -73,6 +76,23 @@ async def run(params: dict[str, Any], ctx: NodeContext) -> dict[str, Any]:
     refusal = ctx.run.url_policy(url) if ctx.run.url_policy else None
     if refusal:
         raise NodeFailure(f"{method} {url} refused: {refusal}")
+    try:
+        return await retry_transient(
+            lambda: _request(params, ctx, method, url), f"{method} {url}", ctx.run.llm.retry, classify_http, _describe
+        )
+    except (aiohttp.ClientError, OSError, asyncio.IncompleteReadError) as exc:  # not transient by its class
+        raise NodeFailure(f"{method} {url} failed: {type(exc).__name__}: {exc}") from None
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, NodeFailure | TimeoutError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
+async def _request(params: dict[str, Any], ctx: NodeContext, method: str, url: str) -> dict[str, Any]:
+    import aiohttp
+
     timeout = aiohttp.ClientTimeout(total=params.get("timeout", 30))
     cap = params.get("max_bytes") or DEFAULT_MAX_BYTES
     try:
@@ -92,11 +112,11 @@ async def run(params: dict[str, Any], ctx: NodeContext) -> dict[str, Any]:
                 key = key.lower()
                 headers[key] = f"{headers[key]}, {value}" if key in headers else value
     except (aiohttp.InvalidURL, ValueError) as exc:
-        raise NodeFailure(f"invalid URL {url!r}: {exc}") from None
+        raise PermanentFailure(f"invalid URL {url!r}: {exc}") from None
     except TimeoutError:
-        raise NodeFailure(f"{method} {url} timed out after {params.get('timeout', 30)} s") from None
-    except (aiohttp.ClientError, OSError, asyncio.IncompleteReadError) as exc:
-        raise NodeFailure(f"{method} {url} failed: {type(exc).__name__}: {exc}") from None
+        raise TimeoutError(f"timed out after {params.get('timeout', 30)} s") from None
+    # ClientError, OSError, IncompleteReadError propagate: transient.py reads them by class
     if status >= 400:
-        raise NodeFailure(f"{method} {url} returned HTTP {status}: {body[:200]}")
+        # no method and URL: retry_transient's message starts with them
+        raise StatusFailure(f"returned HTTP {status}: {body[:200]}", status, headers)
     return {"status": status, "headers": headers, "body": body, "json": parse_json_or_none(body)}

@@ -1,9 +1,9 @@
 """The shell node: `bash -c COMMAND` in a process group of its own, output read with a cap.
 
 Every way out (success, exit code, timeout, output cap, cancellation by fail_fast or Ctrl-C)
-ends with the process reaped before this returns, so no process outlives its item and the
-child watcher has nothing pending when the run's loop closes (otherwise asyncio warns, and
-a late `poll()` steals the exit status from the watcher: "exit status already read").
+ends with the process reaped before this returns, so no process outlives its item. Processes
+start on spawn threads, off the event loop (see _process: starting them on the loop's thread
+was most of a shell batch's time).
 """
 
 from __future__ import annotations
@@ -11,69 +11,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import signal
+import subprocess
 import tempfile
 from collections.abc import Iterator
 from typing import Any
 
 from planflow.runtime.context import NodeContext
 from planflow.runtime.errors import NodeFailure
+from planflow.runtime.nodes._process import Child, OutputTooLarge, feed, kill_and_reap, read_capped, start
 from planflow.runtime.nodes._util import as_text, parse_json_or_none
 from planflow.runtime.shell_binding import ShellCommand
 from planflow.runtime.specs import DEFAULT_MAX_OUTPUT
-
-_READ_SIZE = 1 << 16
-REAP_TIMEOUT_SECONDS = 10.0  # a SIGKILLed process is gone in milliseconds; this only bounds a hang
-
-
-class _OutputTooLarge(Exception):
-    def __init__(self, stream: str) -> None:
-        self.stream = stream
-
-
-def _kill_group(proc: asyncio.subprocess.Process) -> None:
-    if proc.returncode is None:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, signal.SIGKILL)
-
-
-def _transport(proc: asyncio.subprocess.Process) -> asyncio.SubprocessTransport | None:
-    return getattr(proc, "_transport", None)  # asyncio offers no public handle for it
-
-
-def _close_pipes(proc: asyncio.subprocess.Process) -> None:
-    # Python 3.11 wakes wait() only once every pipe is closed, and a pipe whose reader stopped
-    # with its buffer full (an output cap) is never read to EOF: close our ends ourselves.
-    transport = _transport(proc)
-    if transport is not None:
-        for fd in (0, 1, 2):
-            pipe = transport.get_pipe_transport(fd)
-            if pipe is not None:
-                pipe.close()
-
-
-async def _kill_and_reap(proc: asyncio.subprocess.Process) -> None:
-    """Kill the group and wait for bash to be reaped, even if cancelled meanwhile (a killed
-    process exits at once; the wait is bounded all the same, so nothing can hang a stop); a
-    cancellation that came during the wait is raised afterwards."""
-    _kill_group(proc)
-    _close_pipes(proc)
-    waiter = asyncio.ensure_future(proc.wait())
-    deadline = asyncio.get_running_loop().time() + REAP_TIMEOUT_SECONDS
-    cancelled = False
-    while not waiter.done() and asyncio.get_running_loop().time() < deadline:
-        try:
-            await asyncio.wait([waiter], timeout=deadline - asyncio.get_running_loop().time())
-        except asyncio.CancelledError:
-            cancelled = True
-    # Only now, with the process reaped: closing a live process's transport polls it, which
-    # steals its exit status from the child watcher ("exit status already read").
-    transport = _transport(proc)
-    if transport is not None:
-        transport.close()
-    if cancelled:
-        raise asyncio.CancelledError
-
 
 _base_env: dict[bytes, bytes] | None = None
 
@@ -93,43 +41,22 @@ def _environment(extra: dict[str, Any], bound: dict[str, str]) -> dict[bytes, by
     return env
 
 
-async def _read_capped(stream: asyncio.StreamReader | None, cap: int, name: str) -> bytearray:
-    """The whole stream, a chunk at a time, so a flood fails at the cap instead of filling memory."""
-    data = bytearray()
-    if stream is None:
-        return data
-    while chunk := await stream.read(_READ_SIZE):
-        data += chunk
-        if len(data) > cap:
-            raise _OutputTooLarge(name)
-    return data
-
-
-async def _feed(stream: asyncio.StreamWriter | None, data: bytes) -> None:
-    if stream is None:
-        return
-    # a command that does not read all of its stdin is not an error (communicate() agrees)
-    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-        stream.write(data)
-        await stream.drain()
-    stream.close()
-
-
-async def _collect(proc: asyncio.subprocess.Process, stdin: bytes | None, cap: int) -> tuple[bytearray, bytearray]:
+async def _collect(child: Child, stdin: bytes | None, cap: int) -> tuple[bytearray, bytearray]:
     """Feed stdin and read both pipes at once (either may fill while the other is read), then
     wait for the exit; the first error stops the others."""
-    out = asyncio.ensure_future(_read_capped(proc.stdout, cap, "stdout"))
-    err = asyncio.ensure_future(_read_capped(proc.stderr, cap, "stderr"))
+    out = asyncio.ensure_future(read_capped(child.stdout, cap, "stdout"))
+    err = asyncio.ensure_future(read_capped(child.stderr, cap, "stderr"))
     tasks: list[asyncio.Future[Any]] = [out, err]
     if stdin is not None:
-        tasks.append(asyncio.ensure_future(_feed(proc.stdin, stdin)))
+        tasks.append(asyncio.ensure_future(feed(child, stdin)))
     try:
         await asyncio.gather(*tasks)
     finally:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-    await proc.wait()
+    await child.wait()
+    child.close_pipes()
     return out.result(), err.result()
 
 
@@ -165,53 +92,35 @@ async def _run(
     timeout = params.get("timeout")
     # Held from before the spawn until after the reap: the run's cap on live processes.
     async with ctx.run.process_slot():
-        spawn = asyncio.ensure_future(
-            asyncio.create_subprocess_exec(
-                "bash",
-                "-c",
-                command.script,
-                stdin=asyncio.subprocess.PIPE if data is not None else asyncio.subprocess.DEVNULL,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE,
-                cwd=cwd,
-                env=env,
-                start_new_session=True,  # its own process group, so a timeout or Ctrl-C kills children too
-            )
-        )
         try:
-            proc = await asyncio.shield(spawn)
-        except (OSError, ValueError) as exc:
+            child = await start(["bash", "-c", command.script], env, cwd, with_stdin=data is not None)
+        except (OSError, ValueError, subprocess.SubprocessError) as exc:
             raise NodeFailure(f"cannot start bash: {exc}") from None
-        except asyncio.CancelledError:
-            # Cancelled while the process was being started: it may exist already, in a session
-            # of its own that nothing else would kill. Let the start finish, then kill it.
-            with contextlib.suppress(Exception):
-                await _kill_and_reap(await spawn)
-            raise
         try:
-            out, err = await asyncio.wait_for(_collect(proc, data, cap), timeout)
+            out, err = await asyncio.wait_for(_collect(child, data, cap), timeout)
         except TimeoutError:
-            await _kill_and_reap(proc)
+            await kill_and_reap(child)
             raise NodeFailure(f"command timed out after {timeout} s") from None
-        except _OutputTooLarge as exc:
-            await _kill_and_reap(proc)
+        except OutputTooLarge as exc:
+            await kill_and_reap(child)
             raise NodeFailure(
                 f"command's {exc.stream} exceeded max_output ({cap} bytes); the command was killed. "
                 "Raise the shell node's max_output param to allow more, or write the output to a file"
             ) from None
         except BaseException:  # cancelled (Ctrl-C, fail_fast, a stop signal)
-            await _kill_and_reap(proc)
+            await kill_and_reap(child)
             raise
+    returncode = child.returncode
     stdout = out.decode("utf-8", errors="replace")
     stderr = err.decode("utf-8", errors="replace")
     del out, err
-    if proc.returncode != 0:
+    if returncode != 0:
         detail = stderr.strip()[-500:] or stdout.strip()[-200:]
-        raise NodeFailure(f"command exited with {proc.returncode}" + (f": {detail}" if detail else ""))
+        raise NodeFailure(f"command exited with {returncode}" + (f": {detail}" if detail else ""))
     return {
         "stdout": stdout,
         "stderr": stderr,
-        "exit_code": proc.returncode,
+        "exit_code": returncode,
         "lines": stdout.splitlines(),
         "json": parse_json_or_none(stdout),
     }

@@ -1,4 +1,4 @@
-"""The local llama.cpp model as an `llm` model, for recording cassettes (tests and evals only).
+"""The local llama.cpp model as an `llm` model, for recording cassettes (evals and the integration tests only).
 
 llama.cpp's OpenAI-compatible server rejects `response_format: {"type": "json_schema", …}` but
 accepts `{"type": "json_object", "schema": …}`; these subclasses of llm's own OpenAI models
@@ -41,7 +41,7 @@ def local_model(model_id: str = LOCAL_MODEL_ID, model_name: str = "qwen05") -> I
     """Register the local server's model with llm for the duration; yields its model id."""
     sync = LlamaCppChat(model_id, model_name=model_name, api_base=API_BASE, supports_schema=True)
     async_ = LlamaCppAsyncChat(model_id, model_name=model_name, api_base=API_BASE, supports_schema=True)
-    sync.needs_key = async_.needs_key = None  # a local server takes no key
+    sync.needs_key = async_.needs_key = None  # type: ignore[assignment]  # a local server takes no key
 
     class LocalModelPlugin:
         __name__ = "LocalModelPlugin"

@@ -46,13 +46,7 @@ FROM_NAMES = re.compile(
     r"^[ \t]*(?:from[ \t]+(planflow[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#]*)|import[ \t]+(planflow[\w.]*))",
     re.MULTILINE,
 )
-
-# Being removed (issue 12): context imports executor (for its default, at call time), executor
-# imports the Ray backend on demand, and the Ray modules and the batch wrapper import both. When
-# that work lands, delete this entry: no other cycle is allowed.
-KNOWN_CYCLE = frozenset(
-    f"planflow.runtime.{name}" for name in ("context", "executor", "ray_executor", "ray_worker", "batch")
-)
+TYPE_CHECKING_BLOCK = re.compile(r"^([ \t]*)if TYPE_CHECKING:[^\n]*\n(?:(?:\1[ \t]+[^\n]*)?\n)*", re.MULTILINE)
 
 
 def module_name(path: Path) -> str:
@@ -61,13 +55,14 @@ def module_name(path: Path) -> str:
 
 
 def import_graph() -> dict[str, set[str]]:
-    """Each planflow module and the planflow modules it imports: at the top, inside functions and
-    under TYPE_CHECKING alike (a cycle hidden in a function is still a cycle in the design)."""
+    """Each planflow module and the planflow modules it imports when it runs: at the top and
+    inside functions alike (a cycle hidden in a function is still a cycle), not those under
+    `if TYPE_CHECKING:`, which are for the type checker only."""
     modules = {module_name(path): path for path in PACKAGE.rglob("*.py")}
     graph: dict[str, set[str]] = {}
     for module, path in modules.items():
         imported: set[str] = set()
-        for source, names, plain in FROM_NAMES.findall(path.read_text()):
+        for source, names, plain in FROM_NAMES.findall(TYPE_CHECKING_BLOCK.sub("", path.read_text())):
             if plain:
                 imported.add(plain)
                 continue
@@ -81,15 +76,19 @@ def test_the_import_graph_has_no_cycle():
     graph = import_graph()
     edges = [(module, target) for module, targets in graph.items() for target in targets]
     tangled = [sorted(c) for c in Graph(sorted(graph), edges).components() if len(c) > 1]
-    unknown = [c for c in tangled if not set(c) <= KNOWN_CYCLE]
-    assert not unknown, f"import cycles among: {unknown}"
+    assert not tangled, f"import cycles among: {tangled}"
 
 
-def test_the_import_graph_sees_function_level_imports():
+def test_the_import_graph_sees_function_level_imports_and_skips_type_only_ones():
     graph = import_graph()
-    assert "planflow.runtime.ray_executor" in graph["planflow.runtime.executor"]  # imported in a function
+    assert "planflow.runtime.registry" in graph["planflow.cli.review"]  # imported in a function
     assert "planflow.ir.checks" in graph["planflow.ir.validate"]  # a package, by its __init__
-    assert "planflow.runtime.engine" in graph["planflow.runtime.estimate"]
+    assert "planflow.runtime.context" not in graph["planflow.runtime.paths"]  # under TYPE_CHECKING
+    sample = (
+        "if TYPE_CHECKING:\n    import a\n\n    from b import c\n\n"
+        "import d\ndef f():\n    if TYPE_CHECKING:\n        import e\n    import g\n"
+    )
+    assert TYPE_CHECKING_BLOCK.sub("", sample) == "import d\ndef f():\n    import g\n"
 
 
 # The CLI uses runtime modules, never a node's implementation (the atomic write lives in

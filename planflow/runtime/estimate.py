@@ -12,7 +12,6 @@ lower bound; where a batch's items come from such a step, its item count is unkn
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -23,9 +22,9 @@ from planflow.ir.models import Node, Workflow
 from planflow.ir.templates import Ref, UnresolvedReference, compile_value, context_lookup, follow_path, to_text
 from planflow.runtime.context import RunContext
 from planflow.runtime.engine import run_workflow
-from planflow.runtime.errors import InputError
 from planflow.runtime.inputs import resolve_inputs
 from planflow.runtime.models import default_model_id
+from planflow.runtime.output_tokens import DEFAULT_OUTPUT_TOKENS, OUTPUT_TOKENS_VARIABLE, output_tokens_per_call
 from planflow.runtime.prices import Price, count_tokens, counts_exactly, price_for, provider_model_name
 from planflow.runtime.registry import NodeRegistry, default_registry
 
@@ -41,26 +40,6 @@ __all__ = [
 
 # Step types that only read: running them early changes nothing the real run will see.
 SIDE_EFFECT_FREE = frozenset({"list_files", "read_file"})
-
-# What a call is assumed to answer, in tokens: a paragraph or a short JSON object. Responses
-# cannot be known before they exist; PLANFLOW_ESTIMATE_OUTPUT_TOKENS sets another figure.
-DEFAULT_OUTPUT_TOKENS = 256
-OUTPUT_TOKENS_VARIABLE = "PLANFLOW_ESTIMATE_OUTPUT_TOKENS"
-
-
-def output_tokens_per_call(explicit: int | None = None) -> int:
-    """The assumed output size: `explicit`, else PLANFLOW_ESTIMATE_OUTPUT_TOKENS, else the default."""
-    if explicit is not None:
-        if explicit < 0:
-            raise InputError(f"output tokens per call must be 0 or more, got {explicit}")
-        return explicit
-    value = os.environ.get(OUTPUT_TOKENS_VARIABLE, "").strip()
-    if not value:
-        return DEFAULT_OUTPUT_TOKENS
-    if not value.isdigit():
-        raise InputError(f"{OUTPUT_TOKENS_VARIABLE} must be a whole number of tokens, got {value!r}")
-    return int(value)
-
 
 @dataclass(frozen=True)
 class LLMStepEstimate:

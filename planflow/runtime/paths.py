@@ -24,7 +24,7 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from planflow.ir.models import Node, Workflow
 from planflow.ir.node_spec import NodeTypeSpec
@@ -37,6 +37,9 @@ from planflow.ir.templates import (
     resolve_value,
 )
 from planflow.runtime.errors import NodeFailure
+
+if TYPE_CHECKING:
+    from planflow.runtime.context import NodeContext
 
 __all__ = [
     "PathOutsideFolder",
@@ -90,23 +93,7 @@ def is_inside(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
-class _Folder(Protocol):
-    @property
-    def cwd(self) -> Path: ...
-
-
-class _Guarded(Protocol):
-    """What ensure_inside reads of a NodeContext, said here rather than imported: the context
-    module imports this one."""
-
-    @property
-    def paths(self) -> PathPolicy: ...
-
-    @property
-    def run(self) -> _Folder: ...
-
-
-def ensure_inside(params: Mapping[str, Any], ctx: _Guarded) -> None:
+def ensure_inside(params: Mapping[str, Any], ctx: NodeContext) -> None:
     """Refuse a data-derived path that escapes; called first by every node that touches files."""
     policy = ctx.paths
     if policy.allow_outside or not policy.checked:

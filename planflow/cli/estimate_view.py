@@ -40,7 +40,7 @@ def show_estimate(
     workflow: Any, inputs: dict[str, Any], model: str | None, as_json: bool, allow_outside: bool
 ) -> NoReturn:
     """Print the estimate for `planflow run --estimate` and exit 0; nothing else runs."""
-    from planflow.cli.run_cmd import fail
+    from planflow.cli.failure import fail
     from planflow.runtime.errors import RuntimeUserError
 
     try:

@@ -13,7 +13,6 @@ behind a gutter (`       | line`), so no value can fake a step line, a heading o
 from __future__ import annotations
 
 import functools
-import heapq
 import json
 from pathlib import Path
 from typing import Any
@@ -22,33 +21,14 @@ from planflow.cli.provenance import value_sources
 from planflow.cli.safe_text import escape_controls, split_lines
 from planflow.cli.write_targets import outside_write_warning
 from planflow.ir import Workflow
+from planflow.ir.graph import Graph
 
 
 def execution_order(workflow: Workflow) -> list[str]:
     """Node ids in a dependency-respecting order, stable with respect to the file's order: of the
-    nodes whose parents are done, the one earliest in the file runs first (Kahn's algorithm
-    with a heap on file position, O((n + e) log n); a file already in order comes out as is)."""
-    position = {n.id: i for i, n in enumerate(workflow.nodes)}
-    children: dict[str, list[str]] = {n.id: [] for n in workflow.nodes}
-    waiting = dict.fromkeys(position, 0)
-    for edge in workflow.edges:
-        if edge.from_ in children and edge.to in waiting:
-            children[edge.from_].append(edge.to)
-            waiting[edge.to] += 1
-    ready = [position[node_id] for node_id, count in waiting.items() if count == 0]
-    heapq.heapify(ready)
-    order: list[str] = []
-    while ready:
-        node_id = workflow.nodes[heapq.heappop(ready)].id
-        order.append(node_id)
-        for child in children[node_id]:
-            waiting[child] -= 1
-            if waiting[child] == 0:
-                heapq.heappush(ready, position[child])
-    if len(order) < len(position):  # a cycle: validated workflows have none; show the rest anyway
-        placed = set(order)
-        order += [n.id for n in workflow.nodes if n.id not in placed]
-    return order
+    nodes whose parents are done, the one earliest in the file runs first (a file already in order
+    comes out as is). A cycle (validated workflows have none) does not hide the rest: it comes last."""
+    return Graph.of(workflow).order()
 
 
 def _literal(value: Any) -> str:
@@ -123,11 +103,10 @@ def render_review(workflow: Workflow, cwd: Path | None = None) -> str:
     if workflow.inputs:
         lines += _inputs(workflow)
     nodes = {n.id: n for n in workflow.nodes}
-    parents: dict[str, list[str]] = {n.id: [] for n in workflow.nodes}
-    for edge in workflow.edges:
-        parents.setdefault(edge.to, []).append(edge.from_)
+    graph = Graph.of(workflow)
+    parents = graph.parents
     lines.append("Steps:")
-    for number, node_id in enumerate(execution_order(workflow), 1):
+    for number, node_id in enumerate(graph.order(), 1):
         node = nodes[node_id]
         head = f"  {number}. {escape_controls(node.id)} [{escape_controls(node.type)}]"
         if node.purpose and _is_one_line(node.purpose):

@@ -10,7 +10,7 @@ from typing import Any
 from planflow.cli.workflow_source import saved_dir
 from planflow.errors import PlanflowError
 from planflow.exit_status import ExitStatus
-from planflow.runtime.nodes.write_file import write_atomically
+from planflow.runtime.atomic_write import write_atomically
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 

@@ -17,64 +17,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-
-def _components(ids: list[str], children: Mapping[str, list[str]]) -> list[list[str]]:
-    """Strongly connected components (Tarjan, iterative), parents' components first."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    on_stack: set[str] = set()
-    stack: list[str] = []
-    found: list[list[str]] = []
-    for root in ids:
-        if root in index:
-            continue
-        work = [(root, iter(children.get(root, ())))]
-        index[root] = low[root] = len(index)
-        stack.append(root)
-        on_stack.add(root)
-        while work:
-            node, pending = work[-1]
-            child = next(pending, None)
-            if child is not None:
-                if child not in index:
-                    index[child] = low[child] = len(index)
-                    stack.append(child)
-                    on_stack.add(child)
-                    work.append((child, iter(children.get(child, ()))))
-                elif child in on_stack:
-                    low[node] = min(low[node], index[child])
-                continue
-            work.pop()
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[node])
-            if low[node] == index[node]:
-                component = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    component.append(member)
-                    if member == node:
-                        break
-                found.append(component)
-    found.reverse()  # Tarjan finishes sinks first
-    return found
+from planflow.ir.graph import Graph
 
 
-def ancestor_pairs(
-    ids: list[str], children: Mapping[str, list[str]], wanted: Mapping[str, Iterable[str]]
-) -> set[tuple[str, str]]:
+def ancestor_pairs(graph: Graph, wanted: Mapping[str, Iterable[str]]) -> set[tuple[str, str]]:
     """The (u, v) with u in wanted[v] for which u runs before v (u is an ancestor of v)."""
     # Most references are to a direct parent (an edge for every use, as the planner writes
     # them): those need no search, and if nothing else is asked the pass below never runs.
-    parents: dict[str, set[str]] = {}
-    for node, kids in children.items():
-        for kid in kids:
-            parents.setdefault(kid, set()).add(node)
     found: set[tuple[str, str]] = set()
     rest: dict[str, list[str]] = {}
     for node, us in wanted.items():
-        direct = parents.get(node, set())
+        direct = set(graph.parents.get(node, ()))
         for u in us:
             if u in direct:
                 found.add((u, node))
@@ -84,7 +37,8 @@ def ancestor_pairs(
     if not roots:
         return found
     wanted = rest
-    components = _components(ids, children)
+    children = graph.children
+    components = graph.components()
     component_of = {node: i for i, members in enumerate(components) for node in members}
     # Bits in topological order: the early nodes, whose bits travel furthest, get the small ones.
     # Kept as positions: 50,000 ints of 1 << position would hold 150 MB by themselves.

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from planflow.ir.graph import Graph
 from planflow.ir.models import IR_VERSION
 from planflow.ir.node_spec import BATCH_OUTPUTS, NodeTypeSpec
 from planflow.ir.templates import IDENTIFIER, TemplateSyntaxError, iter_strings, parse_template
@@ -126,31 +127,17 @@ def implied_edges(doc: dict[str, Any], specs: Specs) -> list[str]:
         edges = doc["edges"] = []
     if not isinstance(edges, list):
         return []
-    children: dict[str, set[str]] = {i: set() for i in ids}
-    for edge in edges:
-        if isinstance(edge, dict) and edge.get("from") in ids and edge.get("to") in ids:
-            children[edge["from"]].add(edge["to"])
-
-    def reaches(start: str, goal: str) -> bool:
-        stack, seen = [start], set()
-        while stack:
-            current = stack.pop()
-            if current == goal:
-                return True
-            if current not in seen:
-                seen.add(current)
-                stack.extend(children[current])
-        return False
-
+    known = [edge for edge in edges if isinstance(edge, dict) and edge.get("from") in ids and edge.get("to") in ids]
+    graph = Graph(ids, ((edge["from"], edge["to"]) for edge in known))
     fixed = []
     for node in _nodes(doc):
         target = node.get("id")
         if target not in ids:
             continue
         for source in sorted(_referenced_nodes(node, ids)):
-            if not reaches(source, target) and not reaches(target, source):
+            if not graph.reaches(source, target) and not graph.reaches(target, source):
                 edges.append({"from": source, "to": target})
-                children[source].add(target)
+                graph.add_edge(source, target)
                 fixed.append(f"added edge {source} -> {target} ({target} uses ${{{source}.…}})")
     return fixed
 

@@ -1,7 +1,7 @@
 """Compile a validated workflow to PocketFlow and run it. The only module that imports pocketflow.
 
 Each IR node becomes an AsyncNode (prep: resolve templates from the shared store; exec: run once
-or as a batch through our wrapper; post: store the output). `_Graph` starts each node as soon
+or as a batch through our wrapper; post: store the output). `_Scheduler` starts each node as soon
 as its parents have finished, so independent branches overlap and nothing waits on a node it
 does not depend on.
 """
@@ -12,11 +12,11 @@ import asyncio
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from graphlib import TopologicalSorter
 from typing import Any, Literal
 
 from pocketflow import AsyncNode
 
+from planflow.ir.graph import Graph
 from planflow.ir.models import Node, Workflow
 from planflow.ir.shell_checks import analyze_node_command
 from planflow.ir.templates import (
@@ -195,18 +195,18 @@ def _not_a_list(written: Any, value: Any) -> str:
     return message
 
 
-class _Graph:
+class _Scheduler:
     """The workflow's DAG, scheduled as it runs: each node starts the moment all its parents have
     finished (graphlib's get_ready/done), not when a whole depth level has. PocketFlow still owns
     each node's life cycle (prep, exec, post, in `AsyncNode._run_async`). The first failure
     cancels the nodes still running."""
 
-    def __init__(self, nodes: dict[str, _IRNode], parents: dict[str, set[str]]) -> None:
+    def __init__(self, nodes: dict[str, _IRNode], graph: Graph) -> None:
         self.nodes = nodes
-        self.parents = parents
+        self.graph = graph
 
     async def run_async(self, shared: dict[str, Any]) -> None:
-        sorter: TopologicalSorter[str] = TopologicalSorter(self.parents)
+        sorter = self.graph.sorter()
         sorter.prepare()
         running: dict[asyncio.Task[Any], str] = {}
         try:
@@ -230,7 +230,7 @@ def compile_flow(
     registry: NodeRegistry,
     tracker: dict[str, Any],
     inputs: Mapping[str, Any] | None = None,
-) -> _Graph:
+) -> _Scheduler:
     """`inputs`: the run's input values, which with the literal paths say where paths taken from
     step outputs may point (planflow.runtime.paths)."""
     integers = frozenset(name for name, spec in workflow.inputs.items() if spec.type == "integer")
@@ -247,10 +247,7 @@ def compile_flow(
             nodes[node.id] = _IRNode(node, registry.get(node.type), run, tracker, paths, integers)
         except UnsafeCommand as exc:
             raise RunFailed(node.id, f"params.command: {exc}") from None
-    parents: dict[str, set[str]] = {node_id: set() for node_id in nodes}
-    for edge in workflow.edges:
-        parents[edge.to].add(edge.from_)
-    return _Graph(nodes, parents)
+    return _Scheduler(nodes, Graph.of(workflow))
 
 
 def _preflight_models(workflow: Workflow, run: RunContext) -> None:

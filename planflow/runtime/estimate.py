@@ -11,21 +11,20 @@ lower bound; where a batch's items come from such a step, its item count is unkn
 
 from __future__ import annotations
 
-import collections
 import json
-import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from planflow.ir.graph import Graph
 from planflow.ir.models import Node, Workflow
 from planflow.ir.templates import Ref, UnresolvedReference, compile_value, context_lookup, follow_path, to_text
 from planflow.runtime.context import RunContext
 from planflow.runtime.engine import run_workflow
-from planflow.runtime.errors import InputError
 from planflow.runtime.inputs import resolve_inputs
 from planflow.runtime.models import default_model_id
+from planflow.runtime.output_tokens import DEFAULT_OUTPUT_TOKENS, OUTPUT_TOKENS_VARIABLE, output_tokens_per_call
 from planflow.runtime.prices import Price, count_tokens, counts_exactly, price_for, provider_model_name
 from planflow.runtime.registry import NodeRegistry, default_registry
 
@@ -41,26 +40,6 @@ __all__ = [
 
 # Step types that only read: running them early changes nothing the real run will see.
 SIDE_EFFECT_FREE = frozenset({"list_files", "read_file"})
-
-# What a call is assumed to answer, in tokens: a paragraph or a short JSON object. Responses
-# cannot be known before they exist; PLANFLOW_ESTIMATE_OUTPUT_TOKENS sets another figure.
-DEFAULT_OUTPUT_TOKENS = 256
-OUTPUT_TOKENS_VARIABLE = "PLANFLOW_ESTIMATE_OUTPUT_TOKENS"
-
-
-def output_tokens_per_call(explicit: int | None = None) -> int:
-    """The assumed output size: `explicit`, else PLANFLOW_ESTIMATE_OUTPUT_TOKENS, else the default."""
-    if explicit is not None:
-        if explicit < 0:
-            raise InputError(f"output tokens per call must be 0 or more, got {explicit}")
-        return explicit
-    value = os.environ.get(OUTPUT_TOKENS_VARIABLE, "").strip()
-    if not value:
-        return DEFAULT_OUTPUT_TOKENS
-    if not value.isdigit():
-        raise InputError(f"{OUTPUT_TOKENS_VARIABLE} must be a whole number of tokens, got {value!r}")
-    return int(value)
-
 
 @dataclass(frozen=True)
 class LLMStepEstimate:
@@ -179,22 +158,17 @@ async def estimate_workflow(
 
 
 def _steps_that_cannot_run(workflow: Workflow) -> dict[str, str]:
-    """Steps that would have effects, and everything after them, with the reason for each."""
-    children: dict[str, list[str]] = {n.id: [] for n in workflow.nodes}
-    for edge in workflow.edges:
-        children[edge.from_].append(edge.to)
+    """Steps that would have effects, and everything after them, with the reason for each (naming
+    the nearest such step)."""
+    nodes = {n.id: n for n in workflow.nodes}
+    stopped = [n.id for n in workflow.nodes if n.type not in SIDE_EFFECT_FREE]
     reasons: dict[str, str] = {}
-    queue: collections.deque[tuple[str, Node]] = collections.deque()
-    for node in workflow.nodes:
-        if node.type not in SIDE_EFFECT_FREE:
-            reasons[node.id] = f"{node.type} steps do not run in an estimate"
-            queue.append((node.id, node))
-    while queue:  # breadth first from each such step, so the reason names the nearest one
-        node_id, cause = queue.popleft()
-        for child in children[node_id]:
-            if child not in reasons:
-                reasons[child] = f"it comes after step {cause.id} ({cause.type}), which does not run in an estimate"
-                queue.append((child, cause))
+    for node_id, cause_id in Graph.of(workflow).nearest(stopped).items():
+        cause = nodes[cause_id]
+        if node_id == cause_id:
+            reasons[node_id] = f"{cause.type} steps do not run in an estimate"
+        else:
+            reasons[node_id] = f"it comes after step {cause.id} ({cause.type}), which does not run in an estimate"
     return reasons
 
 

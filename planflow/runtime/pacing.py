@@ -30,6 +30,7 @@ from aiolimiter import AsyncLimiter
 
 from planflow.runtime.errors import BudgetExceeded, InputError
 from planflow.runtime.limits import ModelLimits, load_limits
+from planflow.runtime.output_tokens import output_tokens_per_call
 from planflow.runtime.prices import count_tokens, price_for, provider_model_name
 from planflow.runtime.transient import RetryPolicy, classify
 
@@ -210,8 +211,6 @@ class LLMGate:
             rpm if rpm is not None else _env_rate("PLANFLOW_RPM"),
             tpm if tpm is not None else _env_rate("PLANFLOW_TPM"),
         )
-        from planflow.runtime.estimate import output_tokens_per_call  # it imports the context, which imports us
-
         return cls(
             load_limits(), defaults, max_llm_calls, max_cost, RetryPolicy.from_environment(), output_tokens_per_call()
         )

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Collection
-from graphlib import TopologicalSorter
 from typing import Any
 
+from planflow.ir.graph import Graph
 from planflow.ir.models import Node, Workflow
 from planflow.ir.templates import TemplateSyntaxError, iter_strings, parse_template
 from planflow.runtime.journal import Journal, RunRow, digest
@@ -66,11 +66,9 @@ class RunRecorder:
 
     def _load(self, workflow: Workflow) -> None:
         finished = self.journal.finished_nodes(self.run_id)
-        parents: dict[str, list[str]] = {n.id: [] for n in workflow.nodes}
-        for edge in workflow.edges:
-            parents[edge.to].append(edge.from_)
-        for node_id in _topological(workflow):
-            if not all(p in self._reusable for p in parents[node_id]):
+        graph = Graph.of(workflow)
+        for node_id in graph.order():
+            if not all(p in self._reusable for p in graph.parents[node_id]):
                 continue  # an upstream node runs again, so this one's inputs may differ
             if node_id in self._stale:
                 continue
@@ -135,10 +133,3 @@ class RunRecorder:
 
     def finish(self, status: str, error: dict[str, Any] | None) -> None:
         self.journal.finish(self.run_id, status, error, self.totals())
-
-
-def _topological(workflow: Workflow) -> list[str]:
-    graph: dict[str, set[str]] = {n.id: set() for n in workflow.nodes}
-    for edge in workflow.edges:
-        graph[edge.to].add(edge.from_)
-    return list(TopologicalSorter(graph).static_order())

@@ -68,30 +68,6 @@ def test_write_file_text_json_and_append(tmp_path):
     assert list(tmp_path.rglob("*.partial")) == []
 
 
-def test_write_is_atomic_when_interrupted(tmp_path, monkeypatch):
-    from planflow.runtime.nodes import write_file
-
-    target = tmp_path / "report.md"
-    target.write_text("old")
-
-    class Boom(BaseException):
-        pass
-
-    real_fdopen = write_file.os.fdopen
-
-    def exploding_fdopen(fd, mode):
-        handle = real_fdopen(fd, mode)
-        handle.write(b"half")
-        handle.close()
-        raise Boom
-
-    monkeypatch.setattr(write_file.os, "fdopen", exploding_fdopen)
-    with pytest.raises(Boom):
-        write_file.write_atomically(target, b"new content")
-    assert target.read_text() == "old"
-    assert [p.name for p in tmp_path.iterdir()] == ["report.md"]
-
-
 def test_list_files_sorted_pattern_recursive(tmp_path):
     for name in ["b.md", "a.md", "c.txt", "sub/d.md"]:
         (tmp_path / name).parent.mkdir(exist_ok=True)

@@ -1,0 +1,76 @@
+"""A node's params against its type's spec: known names, value types, ranges, required ones."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from planflow.ir.checks.hints import did_you_mean
+from planflow.ir.issues import Issue
+from planflow.ir.models import Node
+from planflow.ir.node_spec import NodeTypeSpec, ParamSpec, value_matches
+from planflow.ir.suggest import listing as _listing
+from planflow.ir.templates import type_name
+
+
+def check_params(node: Node, spec: NodeTypeSpec) -> list[Issue]:
+    issues: list[Issue] = []
+    names = [p.name for p in spec.params]
+    listed = [p.name for p in spec.params if p.in_catalog]  # as the planner's catalog shows them
+    for name, value in node.params.items():
+        param = spec.param(name)
+        if param is None:
+            issues.append(
+                Issue(
+                    "unknown_param",
+                    f"{node.type} nodes have no param '{name}'",
+                    node.id,
+                    f"params.{name}",
+                    did_you_mean(name, names) or _listing("params", listed),
+                )
+            )
+        elif not (isinstance(value, str) and "${" in value) and not any(value_matches(value, t) for t in param.types):
+            expected = " or ".join(param.types)
+            issues.append(
+                Issue(
+                    "param_type",
+                    f"param '{name}' must be {expected}, got {type_name(value)}",
+                    node.id,
+                    f"params.{name}",
+                    None,
+                )
+            )
+        elif param.positive and not _positive(value):
+            issues.append(
+                Issue(
+                    "param_range",
+                    f"param '{name}' must be greater than 0, got {value!r}",
+                    node.id,
+                    f"params.{name}",
+                    _positive_hint(param),
+                )
+            )
+    for param in spec.params:
+        if param.required and param.name not in node.params:
+            issues.append(
+                Issue(
+                    "missing_param",
+                    f"{node.type} nodes need param '{param.name}'",
+                    node.id,
+                    f"params.{param.name}",
+                    f'add "{param.name}": {param.description}',
+                )
+            )
+    return issues
+
+
+def _positive(value: Any) -> bool:
+    """Finite and > 0; a template is checked when it has a value, at run time."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return True  # a template, or a type error reported on its own
+    return math.isfinite(value) and value > 0
+
+
+def _positive_hint(param: ParamSpec) -> str:
+    example = param.default if _positive(param.default) and param.default is not None else 30
+    return f"give a number greater than 0 ({param.description.rstrip('.')}), e.g. {example}"

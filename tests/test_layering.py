@@ -92,13 +92,9 @@ def test_the_import_graph_sees_function_level_imports_and_skips_type_only_ones()
 
 
 # The CLI uses runtime modules, never a node's implementation (the atomic write lives in
-# planflow/runtime/atomic_write.py for that). plan_cmd.py still imports it through the
-# write_file node: it is being edited elsewhere; delete this entry once it imports atomic_write.
-NODE_IMPORT_PENDING = {"cli/plan_cmd.py"}
-
-
+# planflow/runtime/atomic_write.py for that).
 def test_the_cli_reaches_into_no_node_implementation():
     for path in (PACKAGE / "cli").rglob("*.py"):
         shown = str(path.relative_to(PACKAGE))
         uses_node = any(m.startswith("planflow.runtime.nodes") for m in imports_of(path))
-        assert not uses_node or shown in NODE_IMPORT_PENDING, f"{shown} imports a node implementation"
+        assert not uses_node, f"{shown} imports a node implementation"

@@ -82,7 +82,7 @@ def plan_command(
         {"workflow": document, "report": result.report.to_dict()} if as_json else document, indent=2, ensure_ascii=False
     )
     if output:
-        from planflow.runtime.nodes.write_file import write_atomically
+        from planflow.runtime.atomic_write import write_atomically
 
         write_atomically(Path(output), (text + "\n").encode())
         click.echo(f"wrote {output}", err=True)

@@ -10,7 +10,7 @@ from planflow.runtime.errors import NodeFailure
 from planflow.runtime.nodes._util import as_text
 from planflow.runtime.paths import ensure_inside
 
-__all__ = ["run", "write_atomically"]  # write_atomically: still imported from here by cli/plan_cmd.py
+__all__ = ["run"]
 
 
 async def run(params: dict[str, Any], ctx: NodeContext) -> dict[str, Any]:

@@ -3,6 +3,7 @@ param's names, a function's `$1`): followed through assignments, then placed lik
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from planflow.ir.shell import hints
@@ -32,15 +33,20 @@ def taint_captured_output(state: State) -> None:
     """With the value on standard input, what a command prints may be the value: `x=$(cat)`
     holds it (a count such as `$(wc -l)` does not)."""
     source = state.source
+    for target, value in _assignments(state):
+        if any(n.type == "command_substitution" and not prints_a_count(n, source) for n in walk(value)):
+            state.tainted.add(target)
+
+
+def _assignments(state: State) -> Iterator[tuple[str, Any]]:
+    """(name, value node) of each `name=value` in the command."""
     for node in state.nodes:
         if node.type != "variable_assignment":
             continue
         name = node.child_by_field_name("name")
         value = node.child_by_field_name("value")
-        if name is None or value is None or name.type != "variable_name":
-            continue
-        if any(n.type == "command_substitution" and not prints_a_count(n, source) for n in walk(value)):
-            state.tainted.add(node_text(name, source))
+        if name is not None and value is not None and name.type == "variable_name":
+            yield node_text(name, state.source), value
 
 
 def check_inner_scripts(state: State) -> None:
@@ -100,17 +106,11 @@ def check_tainted_variables(state: State, spans: set[int]) -> None:
     changed = True
     while changed:  # x=${v}; y=$x; z=$(echo "$y"): y and z hold the value too
         changed = False
-        for node in nodes:
-            if node.type != "variable_assignment":
-                continue
-            name = node.child_by_field_name("name")
-            value = node.child_by_field_name("value")
-            if name is None or value is None or name.type != "variable_name":
-                continue
-            target = node_text(name, source)
+        for target, value in _assignments(state):
             if target not in state.tainted and _uses_tainted(value, state, source):
                 state.tainted.add(target)
                 changed = True
+    name: str | None
     for node in nodes:
         evaluated = _evaluating_expansion_of(node, state)
         if evaluated is not None:

@@ -60,7 +60,7 @@ def _line(run: dict[str, Any]) -> tuple[str, ...]:
         f"{run['items_ok']}/{run['items_failed']}",
         str(run["llm_calls"]),
         f"{run['input_tokens'] + run['output_tokens']:,}",
-        _cost(run["cost_usd"]),
+        _cost(run["cost_usd"] if run["llm_calls"] else None),
         escape_controls(run["workflow"]),
     )
 

@@ -77,6 +77,11 @@ def test_max_llm_calls_from_the_command_line(tmp_path, openai_server, scale_mode
     assert openai_server.stats.total == 3
     assert result.exit_code == 6 and "--max-llm-calls 3 reached" in result.output
     run_id = result.output.split("planflow resume ")[1].split()[0]
+    (listed,) = json.loads(run("runs", "--json").stdout)["runs"]
+    assert (listed["id"], listed["status"], listed["llm_calls"]) == (run_id, "stopped", 3)
+    assert listed["cost_usd"] > 0 and listed["input_tokens"] > 0  # a priced model (gpt-4o-mini)
+    table = run("runs").stdout
+    assert run_id in table and "$0.0" in table
     # the resume takes the options too; its budget counts afresh
     again = run("resume", run_id, "--max-llm-calls", "5", "-q")
     assert openai_server.stats.total == 8 and again.exit_code == 6, again.output

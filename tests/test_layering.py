@@ -98,3 +98,15 @@ def test_the_cli_reaches_into_no_node_implementation():
         shown = str(path.relative_to(PACKAGE))
         uses_node = any(m.startswith("planflow.runtime.nodes") for m in imports_of(path))
         assert not uses_node, f"{shown} imports a node implementation"
+
+
+def test_start_up_imports_neither_the_ir_nor_the_runtime():
+    """`planflow --help` is held to 0.25 s (bench/run.py startup): pydantic models, pluggy and
+    asyncio-heavy runtime modules load when a command needs them, not when the CLI starts."""
+    import subprocess
+    import sys
+
+    heavy = ("planflow.ir", "planflow.runtime", "pydantic", "pluggy")
+    probe = f"import sys, planflow.cli.main; print(sorted(m for m in sys.modules if m.startswith({heavy!r})))"
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "[]", loaded

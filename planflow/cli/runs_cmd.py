@@ -10,7 +10,6 @@ import click
 
 from planflow.cli.exit_codes import ExitStatus
 from planflow.cli.run_cmd import fail
-from planflow.cli.safe_text import escape_controls
 
 
 def open_journal() -> Any:
@@ -52,6 +51,8 @@ def runs_command(ctx: click.Context, as_json: bool, limit: int) -> None:
 
 
 def _line(run: dict[str, Any]) -> tuple[str, ...]:
+    from planflow.cli.safe_text import escape_controls  # imports the IR: not at start-up
+
     return (
         run["id"],
         run["status"],
@@ -74,6 +75,7 @@ def _cost(cost: float | None) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def show_run_command(run_id: str, as_json: bool) -> None:
     """One run: its summary, inputs, and each node's progress."""
+    from planflow.cli.safe_text import escape_controls
     journal = open_journal()
     row = find_run(journal, run_id)
     nodes = journal.node_rows(run_id)

@@ -69,6 +69,12 @@ class NodeTypeSpec:
     # Waits on a remote service (a model, a web API): items run on the driver's event loop with
     # any executor, sharing the run's rate limits, backoff and budgets.
     waits_on_service: bool = False
+    # With a batch, the node runs once over all items (its params rendered per item) and its
+    # output is its own, not the batch envelope: `join`.
+    aggregates_batch: bool = False
+    # Left out of the planner's prompt (every recorded eval cassette holds the prompt's text):
+    # usable in hand-written plans until the prompt teaches it.
+    in_catalog: bool = True
     examples: tuple[dict[str, Any], ...] = field(default_factory=tuple)
 
     def param(self, name: str) -> ParamSpec | None:

@@ -20,7 +20,7 @@ def _param_lines(spec: NodeTypeSpec) -> str:
 
 def render_catalog(specs: Mapping[str, NodeTypeSpec]) -> str:
     blocks = []
-    for spec in specs.values():
+    for spec in (s for s in specs.values() if s.in_catalog):
         outputs = ", ".join(f"`{o.name}` ({o.type})" for o in spec.outputs)
         lines = [
             f"### {spec.name}: {spec.summary}",

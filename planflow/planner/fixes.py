@@ -177,7 +177,8 @@ def expand_shortened_references(doc: dict[str, Any], specs: Specs) -> list[str]:
     for node in nodes:
         spec = specs.get(node.get("type"))  # type: ignore[arg-type]
         if isinstance(node.get("id"), str) and spec is not None:
-            outputs[node["id"]] = set(BATCH_OUTPUTS) if node.get("batch") else {o.name for o in spec.outputs}
+            batched = node.get("batch") and not spec.aggregates_batch
+            outputs[node["id"]] = set(BATCH_OUTPUTS) if batched else {o.name for o in spec.outputs}
     fixed: list[str] = []
 
     def rewriter(own_id: Any, own_alias: Any) -> Callable[[str], str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -74,9 +74,13 @@ class _ParamResolver:
             else:
                 self._compiled[name] = compile_value(value)
 
-    def resolve(self, lookup: Callable[[Ref], Any]) -> dict[str, Any]:
+    def resolve(
+        self, lookup: Callable[[Ref], Any], only: Collection[str] | None = None, skip: Collection[str] = ()
+    ) -> dict[str, Any]:
         params = {}
         for name, resolver in self._compiled.items():
+            if (only is not None and name not in only) or name in skip:
+                continue
             try:
                 value = resolver(lookup)
             except UnresolvedReference as exc:
@@ -112,6 +116,7 @@ class _IRNode(AsyncNode):
         self.impl = node_type.impl
         self.io_bound = not node_type.spec.cpu_bound
         self.waits_on_service = node_type.spec.waits_on_service
+        self.aggregates_batch = node_type.spec.aggregates_batch
         self.params_resolver = _ParamResolver(node, node_type, integer_inputs)
         self.items_resolver = compile_value(node.batch.items) if node.batch else None
         concurrency = node.batch.max_concurrent if node.batch and node.batch.parallel else 1
@@ -144,6 +149,8 @@ class _IRNode(AsyncNode):
         if not isinstance(items, list):
             raise RunFailed(node.id, _not_a_list(node.batch.items, items))
         alias = node.batch.as_
+        if self.aggregates_batch:
+            return await self._aggregate(items, lookup, alias)
 
         def prepare(item: Any) -> dict[str, Any]:
             """An item's params, resolved here where the run's outputs are; only they travel."""
@@ -176,6 +183,32 @@ class _IRNode(AsyncNode):
             finished=kept_items if recorder is not None else None,
             record=record,
         )
+
+    async def _aggregate(self, items: list[Any], lookup: Callable[[Ref], Any], alias: str) -> dict[str, Any]:
+        """`join`: `text` rendered per item, the other params once; one call over them all."""
+        node = self.node
+        try:
+            once = self.params_resolver.resolve(lookup, skip={"text"})
+        except TemplateFailure as exc:
+            raise RunFailed(node.id, f"{exc} (only params.text is rendered per item)") from None
+        each: list[str] = []
+        skipped = 0
+        for index, item in enumerate(items):
+            if item is None:  # a failed item of an earlier `continue` batch
+                if once.get("null_text") is None:
+                    skipped += 1
+                else:
+                    each.append(to_text(once["null_text"]))
+                continue
+
+            def item_lookup(ref: Ref, item: Any = item) -> Any:
+                return follow_path(item, ref) if ref.root == alias else lookup(ref)
+
+            try:
+                each.append(to_text(self.params_resolver.resolve(item_lookup, only={"text"})["text"]))
+            except TemplateFailure as exc:
+                raise RunFailed(node.id, f"the item at index {index}: {exc}") from None
+        return await self.impl({**once, "each": each, "skipped": skipped}, self.ctx)
 
     async def post_async(self, shared: dict[str, Any], prep_res: Any, output: dict[str, Any]) -> str:
         shared[self.node.id] = output

@@ -134,4 +134,27 @@ HTTP = NodeTypeSpec(
     ),
 )
 
-BUILTIN_SPECS: tuple[NodeTypeSpec, ...] = (SHELL, LLM, READ_FILE, WRITE_FILE, LIST_FILES, HTTP)
+JOIN = NodeTypeSpec(
+    name="join",
+    summary="Render each item of a list with a template and join them into one text.",
+    when_to_use=(
+        "Combine a batch's results into one text (a line per file, a section per product) without jq: "
+        'batch over the list, e.g. {"items": "${summarize.results}", "as": "r"}, and write text with ${r…}.'
+    ),
+    aggregates_batch=True,
+    in_catalog=False,  # taught to the planner with the next prompt re-recording
+    params=(
+        ParamSpec("text", "string", "What each item renders as (the item by the batch's `as`).", required=True),
+        ParamSpec("separator", "string", "Between two rendered items.", default="\n"),
+        ParamSpec("header", "string", "Before the first item (rendered once: no item in it).", default=""),
+        ParamSpec("footer", "string", "After the last item (rendered once).", default=""),
+        ParamSpec("null_text", "string", "What a null (failed) item renders as; default: it is skipped."),
+    ),
+    outputs=(
+        OutputField("text", "string", "The joined text."),
+        OutputField("count", "integer", "How many items were rendered."),
+        OutputField("skipped", "integer", "How many null items were left out."),
+    ),
+)
+
+BUILTIN_SPECS: tuple[NodeTypeSpec, ...] = (SHELL, LLM, READ_FILE, WRITE_FILE, LIST_FILES, HTTP, JOIN)

@@ -103,6 +103,6 @@ def output_fields(node: Node, node_types: Mapping[str, NodeTypeSpec]) -> dict[st
     spec = node_types.get(node.type)
     if spec is None:
         return None
-    if node.batch is not None:
+    if node.batch is not None and not spec.aggregates_batch:
         return dict(BATCH_OUTPUTS)
     return {o.name: o.type for o in spec.outputs}

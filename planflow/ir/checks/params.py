@@ -50,6 +50,16 @@ def check_params(node: Node, spec: NodeTypeSpec) -> list[Issue]:
                     _positive_hint(param),
                 )
             )
+    if spec.aggregates_batch and node.batch is None:
+        issues.append(
+            Issue(
+                "missing_batch",
+                f"{node.type} nodes join the items of a batch, and this one has no batch block",
+                node.id,
+                "batch",
+                'add "batch": {"items": "${step.results}", "as": "r"} and use ${r…} in params.text',
+            )
+        )
     for param in spec.params:
         if param.required and param.name not in node.params:
             issues.append(

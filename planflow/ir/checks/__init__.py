@@ -35,13 +35,15 @@ def check(parts: Parts, node_types: Mapping[str, NodeTypeSpec]) -> list[Issue]:
     for _, node in parts.nodes:
         spec = node_types.get(node.type)
         if spec is None:
+            # the types the planner's catalog shows (a type left out of it is not offered)
+            shown = [name for name, s in node_types.items() if s.in_catalog]
             issues.append(
                 Issue(
                     "unknown_type",
                     f"unknown node type '{node.type}'",
                     node.id,
                     "type",
-                    did_you_mean(node.type, list(node_types)) or _listing("node types", list(node_types)),
+                    did_you_mean(node.type, list(node_types)) or _listing("node types", shown),
                 )
             )
         else:

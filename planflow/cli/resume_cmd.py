@@ -11,7 +11,7 @@ import click
 
 from planflow.cli.exit_codes import ExitStatus
 from planflow.cli.pacing_options import pacing_options
-from planflow.cli.run_cmd import allow_outside_option, execute, fail
+from planflow.cli.run_cmd import allow_outside_option, execute, fail, json_option, quiet_option
 from planflow.cli.run_record import RESUMABLE, RunOrigin
 from planflow.cli.runs_cmd import find_run, open_journal
 
@@ -20,8 +20,8 @@ from planflow.cli.runs_cmd import find_run, open_journal
 @click.argument("run_id")
 @click.argument("assignments", nargs=-1)
 @click.option("--force", is_flag=True, help="Resume even though the workflow file or the inputs changed.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object: status, outputs, nodes, error.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress output.")
+@json_option
+@quiet_option
 @click.option("-m", "--model", help="Model for llm nodes that name none (default: the run's own).")
 @click.option(
     "--executor",

@@ -18,7 +18,7 @@ from planflow.cli.progress_view import LiveProgress, SummaryProgress
 from planflow.cli.run_record import RunOrigin, close_record, open_record, resume_hint
 from planflow.cli.stop_signals import StopSignals
 
-__all__ = ["execute", "fail", "load_or_exit", "report", "run_command"]
+__all__ = ["execute", "fail", "json_option", "load_or_exit", "quiet_option", "report", "run_command"]
 
 
 def load_or_exit(target: str) -> Any:
@@ -191,6 +191,11 @@ def report(
     raise SystemExit(_EXIT_FOR_STATUS[result.status])
 
 
+json_option = click.option(
+    "--json", "as_json", is_flag=True, help="Print one JSON object: status, outputs, nodes, error, run_id, resume."
+)
+quiet_option = click.option("-q", "--quiet", is_flag=True, help="No progress output.")
+
 allow_outside_option = click.option(
     "--allow-outside",
     is_flag=True,
@@ -201,8 +206,8 @@ allow_outside_option = click.option(
 @click.command("run")
 @click.argument("workflow")
 @click.argument("assignments", nargs=-1)
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object: status, outputs, nodes, error.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress output.")
+@json_option
+@quiet_option
 @click.option("-m", "--model", help="Model for llm nodes that name none (else PLANFLOW_MODEL, else llm's default).")
 @click.option(
     "--executor",

@@ -15,7 +15,7 @@ def warn_load_errors(registry: object) -> None:
 
 
 @click.command("node-types")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object: {\"node_types\": [...]}.")
+@click.option("--json", "as_json", is_flag=True, help='Print one JSON object: {"node_types": [...]}.')
 def node_types_command(as_json: bool) -> None:
     """List node types: name, the plugin that provides it, what it does, its params."""
     from planflow.cli.safe_text import escape_controls

@@ -32,7 +32,6 @@ def make_plan(request: str, model: str | None, max_repairs: int, no_context: boo
     from planflow.cli.planning_view import planning_status
     from planflow.cli.request_guard import request_refusal
     from planflow.planner import CannotPlan, PlanFailed, Planner
-    from planflow.runtime.errors import ModelUnavailable
 
     refusal = request_refusal(request)
     if refusal is not None:
@@ -42,10 +41,8 @@ def make_plan(request: str, model: str | None, max_repairs: int, no_context: boo
         with planning_status(model) as on_call:
             workdir = None if no_context else Path.cwd()
             result = Planner(model, max_repairs=max_repairs, workdir=workdir, on_call=on_call).plan(request)
-    except ModelUnavailable:
-        raise
     except CannotPlan:
-        raise
+        raise  # a refusal is a PlanFailed too, but has no failed attempt to show
     except PlanFailed as exc:
         if exc.attempts:
             last = exc.attempts[-1]
@@ -118,23 +115,17 @@ def do_command(
     from planflow.cli.review import render_review
 
     if save_as:  # before the model is asked: a taken or unusable name would lose the plan
-        from planflow.cli.store import StoreError, saved_path
+        from planflow.cli.store import saved_path
 
-        try:
-            saved_path(save_as, replace=False)
-        except StoreError:
-            raise
+        saved_path(save_as, replace=False)  # StoreError: reported by cli/main.py
     result = make_plan(request, model, max_repairs, no_context)
     click.echo(render_review(result.workflow), err=as_json)
     click.echo(estimate_line(result.workflow, model, allow_outside), err=as_json)
     origin = RunOrigin(f"(planned) {request[:60]}")
     if save_as:
-        from planflow.cli.store import StoreError, save_workflow
+        from planflow.cli.store import save_workflow
 
-        try:
-            path = save_workflow(result.workflow.to_json_dict(), save_as)
-        except StoreError:
-            raise
+        path = save_workflow(result.workflow.to_json_dict(), save_as)
         origin = RunOrigin(save_as, str(path.resolve()))
         click.echo(f"saved as {save_as} ({path}); rerun with: planflow run {save_as} name=value …", err=True)
     if not yes:

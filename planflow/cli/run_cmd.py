@@ -66,22 +66,17 @@ def execute(
     from planflow.runtime.context import RunContext
     from planflow.runtime.engine import run_workflow
     from planflow.runtime.errors import InputError, ModelUnavailable
-    from planflow.runtime.executors import UnknownExecutor, executor_named
+    from planflow.runtime.executors import executor_named
     from planflow.runtime.models import ModelCache
     from planflow.runtime.progress import NullProgress
 
-    try:
-        executor = executor_named(executor_name)
-    except UnknownExecutor:
-        raise
+    executor = executor_named(executor_name)  # UnknownExecutor: reported by cli/main.py
     live = not quiet and sys.stderr.isatty()
     progress: Any = NullProgress() if quiet else LiveProgress() if live else SummaryProgress()
-    try:
-        run = RunContext(models=ModelCache(model), progress=progress, executor=executor, allow_outside=allow_outside)
-        if gate is not None:  # --rpm, --tpm, budgets (cli/pacing_options.py)
-            run.llm = gate
-    except InputError:  # PLANFLOW_MAX_PROCESSES is not a number
-        raise
+    # InputError (PLANFLOW_MAX_PROCESSES not a number) is reported by cli/main.py
+    run = RunContext(models=ModelCache(model), progress=progress, executor=executor, allow_outside=allow_outside)
+    if gate is not None:  # --rpm, --tpm, budgets (cli/pacing_options.py)
+        run.llm = gate
     options = {
         "model": model,
         "executor": executor_name,
@@ -101,10 +96,7 @@ def execute(
         try:
             with progress if live else contextlib.nullcontext():
                 result = asyncio.run(stop.guard(run_workflow(workflow, inputs, run, inputs_are_text=inputs_are_text)))
-        except InputError as exc:
-            _abandon(run, exc)
-            raise
-        except ModelUnavailable as exc:
+        except (InputError, ModelUnavailable) as exc:  # refused before anything ran
             _abandon(run, exc)
             raise
         except (KeyboardInterrupt, asyncio.CancelledError):  # Ctrl-C, or a stop signal's cancellation
@@ -124,13 +116,8 @@ def execute(
 
 
 def _totals(run: Any) -> Any:
-    """The run's llm spending, for the journal, from the run's llm gate where there is one."""
-
-    def totals() -> dict[str, Any] | None:
-        gate = getattr(run, "llm", None)
-        return gate.totals() if gate is not None else None
-
-    return totals
+    """The run's llm spending so far, for the journal (read as items finish)."""
+    return lambda: run.llm.totals()
 
 
 def _run_id(run: Any) -> str | None:
@@ -236,14 +223,10 @@ def run_command(
 ) -> None:
     """Run a workflow FILE (or saved NAME) with inputs given as name=value."""
     from planflow.cli.workflow_source import resolve_workflow_path
-    from planflow.runtime.errors import InputError
     from planflow.runtime.inputs import parse_assignments
 
     loaded = load_or_exit(workflow)
-    try:
-        inputs = parse_assignments(list(assignments))
-    except InputError:
-        raise
+    inputs = parse_assignments(list(assignments))
     if estimate:
         from planflow.cli.estimate_view import show_estimate
 

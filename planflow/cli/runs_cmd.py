@@ -13,12 +13,9 @@ from planflow.cli.run_cmd import fail
 
 
 def open_journal() -> Any:
-    from planflow.runtime.journal import Journal, JournalError
+    from planflow.runtime.journal import Journal
 
-    try:
-        return Journal()
-    except JournalError:
-        raise
+    return Journal()  # JournalError: reported by cli/main.py
 
 
 def find_run(journal: Any, run_id: str) -> Any:
@@ -76,6 +73,7 @@ def _cost(cost: float | None) -> str:
 def show_run_command(run_id: str, as_json: bool) -> None:
     """One run: its summary, inputs, and each node's progress."""
     from planflow.cli.safe_text import escape_controls
+
     journal = open_journal()
     row = find_run(journal, run_id)
     nodes = journal.node_rows(run_id)

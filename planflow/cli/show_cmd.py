@@ -27,18 +27,15 @@ def show_command(workflow: str, mermaid: bool) -> None:
 @click.option("--force", is_flag=True, help="Replace a saved workflow of that name.")
 def save_command(file: str, name: str, force: bool) -> None:
     """Save a valid workflow FILE as NAME, to run later with `planflow run NAME`."""
-    from planflow.cli.store import StoreError, save_workflow, saved_path
+    from planflow.cli.store import save_workflow, saved_path
 
     loaded = load_or_exit(file)
-    try:
-        if not force and saved_path(name).exists() and sys.stdin.isatty():
-            force = click.confirm(f"A saved workflow named '{name}' exists. Replace it?", default=False)
-            if not force:
-                click.echo("Not saved.", err=True)
-                raise SystemExit(ExitStatus.OK)
-        path = save_workflow(loaded.to_json_dict(), name, replace=force)
-    except StoreError:
-        raise
+    if not force and saved_path(name).exists() and sys.stdin.isatty():
+        force = click.confirm(f"A saved workflow named '{name}' exists. Replace it?", default=False)
+        if not force:
+            click.echo("Not saved.", err=True)
+            raise SystemExit(ExitStatus.OK)
+    path = save_workflow(loaded.to_json_dict(), name, replace=force)  # StoreError: cli/main.py
     click.echo(f"saved {name} ({path})")
 
 

@@ -164,10 +164,9 @@ class _IRNode(AsyncNode):
         self.tracker[node.id] = state
         record = None
         if recorder is not None:
-            kept_items = recorder.reusable_items(node.id, items)
 
             def record(index: int, item: Any, result: Any, error: str | None) -> None:
-                recorder.item_finished(node.id, index, item, result, error, None)
+                recorder.item_finished(node.id, index, item, result, error)
 
         return await run_batch(
             node.id,
@@ -180,7 +179,7 @@ class _IRNode(AsyncNode):
             state,
             prepare=prepare,
             io_bound=self.io_bound,
-            finished=kept_items if recorder is not None else None,
+            finished=recorder.reusable_items(node.id, items) if recorder is not None else None,
             record=record,
         )
 
@@ -326,13 +325,9 @@ async def run_workflow(
         run.result = RunResult("failed", {}, nodes, {"node": exc.node_id, "message": exc.message})
         return run.result
     except RunStop as exc:  # a budget: stopped cleanly before the call that would exceed it
-        nodes = _node_outputs(shared, node_ids)
-        unfinished = {k: s for k, s in tracker.items() if k not in nodes}
-        for node_id, state in unfinished.items():
-            nodes[node_id] = state.output()
-        counts = "".join(f"; node {k}: {s.finished} of {len(s.items)} items finished" for k, s in unfinished.items())
-        stopped_at = next(iter(unfinished), None)
-        run.result = RunResult("stopped", {}, nodes, {"node": stopped_at, "message": f"{exc}{counts}"})
+        nodes, stopped_at, counts = _with_unfinished(shared, node_ids, tracker)
+        message = f"{exc}; {counts}" if counts else str(exc)
+        run.result = RunResult("stopped", {}, nodes, {"node": stopped_at, "message": message})
         return run.result
     except asyncio.CancelledError:
         # Ctrl-C: asyncio.run re-raises KeyboardInterrupt whatever we return, so the partial
@@ -368,19 +363,26 @@ def _lost_items(workflow: Workflow, nodes: dict[str, Any]) -> dict[str, tuple[in
 def _interrupted(
     shared: dict[str, Any], node_ids: list[str], tracker: dict[str, BatchState], cause: str | None
 ) -> RunResult:
+    nodes, first_unfinished, counts = _with_unfinished(shared, node_ids, tracker)
+    finished = len([n for n in node_ids if n in shared])
+    by = f" by {cause}" if cause else ""
+    message = f"interrupted{by} after {finished} of {len(node_ids)} nodes finished"
+    return RunResult(
+        "interrupted", {}, nodes, {"node": first_unfinished, "message": message + (f"; {counts}" if counts else "")}
+    )
+
+
+def _with_unfinished(
+    shared: dict[str, Any], node_ids: list[str], tracker: dict[str, BatchState]
+) -> tuple[dict[str, Any], str | None, str]:
+    """A stopped run's outputs with each unfinished batch's partial output, the first such node,
+    and how far each got ("node b: 4 of 10 items finished")."""
     nodes = _node_outputs(shared, node_ids)
     unfinished = {k: s for k, s in tracker.items() if k not in nodes}
     for node_id, state in unfinished.items():
         nodes[node_id] = state.output()
     counts = "; ".join(f"node {k}: {s.finished} of {len(s.items)} items finished" for k, s in unfinished.items())
-    by = f" by {cause}" if cause else ""
-    message = f"interrupted{by} after {len(nodes) - len(unfinished)} of {len(node_ids)} nodes finished"
-    return RunResult(
-        "interrupted",
-        {},
-        nodes,
-        {"node": next(iter(unfinished), None), "message": message + (f"; {counts}" if counts else "")},
-    )
+    return nodes, next(iter(unfinished), None), counts
 
 
 def _node_outputs(shared: dict[str, Any], node_ids: list[str]) -> dict[str, Any]:

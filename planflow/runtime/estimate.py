@@ -41,6 +41,7 @@ __all__ = [
 # Step types that only read: running them early changes nothing the real run will see.
 SIDE_EFFECT_FREE = frozenset({"list_files", "read_file"})
 
+
 @dataclass(frozen=True)
 class LLMStepEstimate:
     """One llm step. None means unknown; `notes` say why, and what a figure leaves out."""

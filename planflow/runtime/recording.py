@@ -110,10 +110,8 @@ class RunRecorder:
         started = self._started.get(node_id, time.time())
         self.journal.node_finished(self.run_id, node_id, self._definitions[node_id], output, started)
 
-    def item_finished(
-        self, node_id: str, index: int, item: Any, result: Any, error: str | None, started: float | None
-    ) -> None:
-        self.journal.item_finished(self.run_id, node_id, index, digest(item), result, error, started, self.totals())
+    def item_finished(self, node_id: str, index: int, item: Any, result: Any, error: str | None) -> None:
+        self.journal.item_finished(self.run_id, node_id, index, digest(item), result, error, None, self.totals())
 
     def totals(self) -> dict[str, Any] | None:
         """This attempt's llm spending plus what earlier attempts of the run spent."""

@@ -12,7 +12,7 @@ from planflow.cli.exit_codes import ExitStatus
 from planflow.cli.failure import report_error
 from planflow.cli.node_types_cmd import node_types_command
 from planflow.cli.plan_cmd import do_command, plan_command
-from planflow.cli.request_guard import near_command
+from planflow.cli.request_guard import near_command, subcommands
 from planflow.cli.resume_cmd import resume_command
 from planflow.cli.run_cmd import run_command
 from planflow.cli.runs_cmd import runs_command
@@ -36,7 +36,7 @@ class _Commands(DefaultGroup):
         self, ctx: click.Context, args: list[str]
     ) -> tuple[str | None, click.Command | None, list[str]]:
         if len(args) > 1 and args[0] not in self.commands:
-            near = near_command(args[0])
+            near = near_command(args[0], subcommands(self))
             if near is not None:
                 raise click.UsageError(f"no such command {args[0]!r}; did you mean `planflow {near}`?", ctx)
         return super().resolve_command(ctx, args)

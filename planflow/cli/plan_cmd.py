@@ -30,10 +30,10 @@ context_option = click.option(
 def make_plan(request: str, model: str | None, max_repairs: int, no_context: bool) -> Any:
     """A valid plan, or a clear message and a distinct exit code."""
     from planflow.cli.planning_view import planning_status
-    from planflow.cli.request_guard import request_refusal
+    from planflow.cli.request_guard import request_refusal, subcommands
     from planflow.planner import CannotPlan, PlanFailed, Planner
 
-    refusal = request_refusal(request)
+    refusal = request_refusal(request, subcommands(click.get_current_context().find_root().command))
     if refusal is not None:
         fail(refusal, ExitStatus.USAGE)
 

@@ -10,13 +10,13 @@ model is called.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Collection
 from pathlib import Path
 
-SUBCOMMANDS = ("run", "plan", "show", "save", "list", "validate", "schema", "runs", "resume", "node-types")
 
-
-def request_refusal(request: str) -> str | None:
-    """Why `request` is not sent to the planner, or None when it reads as a request."""
+def request_refusal(request: str, commands: Collection[str]) -> str | None:
+    """Why `request` is not sent to the planner, or None when it reads as a request;
+    `commands`: the CLI's subcommands (the group's own list, so none is missing here)."""
     text = request.strip()
     if not text:
         return 'the request is empty: say what to do, e.g. planflow "count the words in every .txt file here"'
@@ -24,23 +24,28 @@ def request_refusal(request: str) -> str | None:
     first = words[0]
     if len(words) == 1 and (_is_file(text) or text.endswith(".json")):
         return f"{text!r} is a file, not a request: did you mean `planflow run {text}`?"
-    near = near_command(first)
+    near = near_command(first, commands)
     if near and len(words) <= 3:
         rest = " ".join(words[1:])
         return f"{first!r} is not a command: did you mean `planflow {near}{' ' + rest if rest else ''}`?"
     if len(words) == 1:
         return (
             f"{text!r} is one word, not a request: a request says what to do in a sentence "
-            f"(at least two words); commands are {', '.join(SUBCOMMANDS)} (planflow --help)"
+            f"(at least two words); commands are {', '.join(commands)} (planflow --help)"
         )
     return None
 
 
-def near_command(word: str) -> str | None:
+def subcommands(root: object) -> list[str]:
+    """The names a user types, from the CLI group itself; `do` is the default, never typed."""
+    return [name for name in getattr(root, "commands", {}) if name != "do"]
+
+
+def near_command(word: str, commands: Collection[str]) -> str | None:
     """The subcommand `word` looks like a typo of (`runn` -> `run`), if any."""
-    if word.lower() in SUBCOMMANDS:
+    if word.lower() in commands:
         return None
-    near = difflib.get_close_matches(word.lower(), SUBCOMMANDS, n=1, cutoff=0.75)
+    near = difflib.get_close_matches(word.lower(), list(commands), n=1, cutoff=0.75)
     return near[0] if near else None
 
 

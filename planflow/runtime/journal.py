@@ -72,6 +72,13 @@ CREATE TABLE IF NOT EXISTS items (
 """
 
 
+# A run's row and its items ok and failed, in the column order _row reads.
+_RUN_WITH_COUNTS = (
+    "SELECT r.*, (SELECT COUNT(*) FROM items i WHERE i.run_id = r.id AND i.ok = 1),"
+    " (SELECT COUNT(*) FROM items i WHERE i.run_id = r.id AND i.ok = 0) FROM runs r"
+)
+
+
 class JournalError(PlanflowError):
     """The journal cannot be opened or read (unwritable home, a corrupt file, an unknown id)."""
 
@@ -278,21 +285,11 @@ class Journal:
     # --- reading ------------------------------------------------------------------------------
 
     def runs(self, limit: int = 50) -> list[RunRow]:
-        rows = self._read(
-            "SELECT r.*, (SELECT COUNT(*) FROM items i WHERE i.run_id = r.id AND i.ok = 1),"
-            " (SELECT COUNT(*) FROM items i WHERE i.run_id = r.id AND i.ok = 0)"
-            " FROM runs r ORDER BY r.started DESC LIMIT ?",
-            (limit,),
-        )
+        rows = self._read(f"{_RUN_WITH_COUNTS} ORDER BY r.started DESC LIMIT ?", (limit,))
         return [_row(r) for r in rows]
 
     def run(self, run_id: str) -> RunRow | None:
-        rows = self._read(
-            "SELECT r.*, (SELECT COUNT(*) FROM items i WHERE i.run_id = r.id AND i.ok = 1),"
-            " (SELECT COUNT(*) FROM items i WHERE i.run_id = r.id AND i.ok = 0)"
-            " FROM runs r WHERE r.id = ?",
-            (run_id,),
-        )
+        rows = self._read(f"{_RUN_WITH_COUNTS} WHERE r.id = ?", (run_id,))
         return _row(rows[0]) if rows else None
 
     def finished_nodes(self, run_id: str) -> dict[str, tuple[str, Any]]:

@@ -42,7 +42,13 @@ def gate_from_options(rpm: float | None, tpm: float | None, max_llm_calls: int |
     InputError, which cli/main.py reports as a usage error (exit 2)."""
     from planflow.runtime.pacing import LLMGate
 
-    return LLMGate.from_environment(rpm, tpm, max_llm_calls, Decimal(str(max_cost)) if max_cost is not None else None)
+    gate: Any = LLMGate.from_environment(
+        rpm, tpm, max_llm_calls, Decimal(str(max_cost)) if max_cost is not None else None
+    )
+    # what was asked for: the journal keeps it, so a resume paces alike
+    given = (("rpm", rpm), ("tpm", tpm), ("max_llm_calls", max_llm_calls), ("max_cost", max_cost))
+    gate.given = {k: v for k, v in given if v is not None}
+    return gate
 
 
 def pacing_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -57,14 +63,7 @@ def pacing_options(command: Callable[..., Any]) -> Callable[..., Any]:
         max_cost: float | None,
         **kwargs: Any,
     ) -> Any:
-        gate = gate_from_options(rpm, tpm, max_llm_calls, max_cost)
-        # what was given on the command line: the journal keeps it, so a resume paces alike
-        gate.given = {
-            k: v
-            for k, v in (("rpm", rpm), ("tpm", tpm), ("max_llm_calls", max_llm_calls), ("max_cost", max_cost))
-            if v is not None
-        }
-        return command(*args, gate=gate, **kwargs)
+        return command(*args, gate=gate_from_options(rpm, tpm, max_llm_calls, max_cost), **kwargs)
 
     for option in reversed(_OPTIONS):
         with_gate = option(with_gate)

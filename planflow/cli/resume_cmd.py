@@ -75,7 +75,6 @@ def resume_command(
 
         recorded = options["pacing"]
         gate = gate_from_options(*(recorded.get(k) for k in ("rpm", "tpm", "max_llm_calls", "max_cost")))
-        gate.given = recorded
         shown = " ".join(f"--{k.replace('_', '-')} {v}" for k, v in recorded.items())
         click.echo(f"Resuming with the run's own {shown} (pass other values to change them).", err=True)
     if digest(inputs) != row.inputs_hash:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from evals.isolation import isolate
 from planflow.runtime.registry import default_registry
 
 pytest_plugins = ["tests.openai_fixture"]  # the local OpenAI-compatible server
@@ -19,14 +20,7 @@ EXAMPLES = ROOT / "examples"
 
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    home = tmp_path_factory.mktemp("planflow-home")
-    monkeypatch.setenv("PLANFLOW_HOME", str(home))
-    monkeypatch.setenv("LLM_USER_PATH", str(home / "llm"))
-    monkeypatch.delenv("PLANFLOW_MODEL", raising=False)
-    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-    # Only the built-in node types, whatever plugins this machine has: the planner's catalog is
-    # part of every recorded prompt. Plugin tests turn them on (tests/test_plugins.py).
-    monkeypatch.setenv("PLANFLOW_PLUGINS", "0")
+    isolate(tmp_path_factory, monkeypatch)
 
 
 @pytest.fixture

@@ -7,11 +7,12 @@ which is generated from these models (a test fails when the committed copy is st
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 CASES_DIR = Path(__file__).parent / "cases"
 SCHEMA_PATH = Path(__file__).parent / "case.schema.json"
@@ -44,10 +45,22 @@ class BatchExpectation(_Strict):
 
 
 class ExecutionCheck(_Strict):
-    """Run the plan on the fixture; then this file must exist and contain these strings."""
+    """Run the plan on the fixture; then this file must exist, contain these strings and match
+    these regular expressions (for numbers: `\\b13\\b`, which a stray 130 or exit code cannot meet)."""
 
     file: str
     contains: list[str] = Field(default_factory=list)
+    matches: list[str] = Field(default_factory=list, description="Regular expressions the file must match.")
+
+    @field_validator("matches")
+    @classmethod
+    def _compiles(cls, patterns: list[str]) -> list[str]:
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"not a regular expression: {pattern!r} ({exc})") from None
+        return patterns
 
 
 class Expectations(_Strict):

@@ -167,7 +167,7 @@ def _execute(case: Case, workflow: Workflow, model_id: str, root: Path) -> bool:
     if result.status != "ok" or not target.is_file():
         return False
     text = target.read_text(encoding="utf-8", errors="replace")
-    return all(s in text for s in check.contains)
+    return all(s in text for s in check.contains) and all(re.search(p, text) for p in check.matches)
 
 
 def run_case(case: Case, model_id: str, mode: str | None = None, max_repairs: int = 2) -> dict[str, Any]:

@@ -77,6 +77,44 @@ def test_the_replay_has_teeth_a_wrong_answer_is_not_perfect():
     assert imperfections(case, record) == ["execution_ok: 0.0, wanted 1.0"]
 
 
+# A near miss for each counting case: the plan counts the wrong thing, and the digits it writes
+# must not meet the check by chance (the checks once accepted any "3" anywhere in the file).
+NEAR_MISSES = {
+    "error-lines-per-log": ("grep -c ERROR ${file} || true", "wc -l < ${file}"),
+    "line-count-logs": ("wc -l < ${file}", "wc -c < ${file}; echo 3 2"),
+    "wc-words-each-txt": ("wc -w < ${file}", "wc -l < ${file}"),
+    "file-sizes-csv": ("wc -c < ${file}", "wc -l < ${file}"),
+    "essay-word-count": ("wc -w < ${essay}", "wc -l < ${essay}"),
+}
+
+
+@pytest.mark.parametrize("case_id", sorted(NEAR_MISSES))
+def test_a_counting_check_fails_a_plan_that_counts_the_wrong_thing(case_id):
+    from evals.gold_replay import ScriptedModel, scripted_model
+    from evals.runner import run_case
+
+    case = next(c for c in CASES if c.id == case_id)
+    right, wrong_command = NEAR_MISSES[case_id]
+    wrong = load_gold_plan(case.id)
+    (shell,) = [n for n in wrong["nodes"] if n["params"].get("command") == right]
+    shell["params"]["command"] = wrong_command
+    with scripted_model(ScriptedModel(json.dumps(wrong))):
+        record = run_case(case, "gold")
+    assert imperfections(case, record) == ["execution_ok: 0.0, wanted 1.0"]
+
+
+def test_the_page_sizes_check_needs_the_sizes():
+    from evals.gold_replay import ScriptedModel, scripted_model
+    from evals.runner import run_case
+
+    case = next(c for c in CASES if c.id == "page-sizes")
+    wrong = load_gold_plan(case.id)
+    wrong["nodes"][1]["params"]["content"] = "${fetch.count}"  # 3 pages fetched, no sizes
+    with scripted_model(ScriptedModel(json.dumps(wrong))):
+        record = run_case(case, "gold")
+    assert imperfections(case, record) == ["execution_ok: 0.0, wanted 1.0"]
+
+
 @pytest.mark.parametrize("case", [c for c in DOABLE if c.gold is not None], ids=lambda c: c.id)
 def test_a_gold_plan_has_its_gold_graphs_shape_exactly(case):
     """F1s of 1 leave room for a batch flag that differs (a batch and a plain node of one type

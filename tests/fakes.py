@@ -6,6 +6,7 @@ import asyncio
 import json
 import threading
 import time
+import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -135,7 +136,7 @@ class _Handler(BaseHTTPRequestHandler):
         elif self.path.startswith("/json"):
             self._send(200, json.dumps({"path": self.path, "ok": True}), "application/json")
         elif self.path.startswith("/page/"):
-            self._send(200, f"<h1>page {self.path.split('/')[2]}</h1>", "text/html")
+            self._send(200, f"<h1>page {urllib.parse.unquote(self.path.split('/')[2])}</h1>", "text/html")
         else:
             self._send(404, "not found")
 

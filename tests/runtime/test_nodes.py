@@ -83,6 +83,29 @@ def test_list_files_sorted_pattern_recursive(tmp_path):
     assert out["all"]["count"] == 3  # files only, not the folder
 
 
+@pytest.mark.parametrize(
+    ("exclude", "expected"),
+    [
+        ("*.summary.txt", ["./a.txt", "./sub/b.txt"]),  # by name, at any depth
+        (["sub/*", "*.summary.txt"], ["./a.txt"]),  # by the path inside dir
+        ([], ["./a.summary.txt", "./a.txt", "./sub/b.txt"]),
+    ],
+)
+def test_list_files_exclude_leaves_out_an_earlier_run_s_outputs(tmp_path, exclude, expected):
+    for name in ["a.txt", "a.summary.txt", "sub/b.txt"]:
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text("x")
+    doc = workflow(node("l", "list_files", dir=".", pattern="*.txt", recursive=True, exclude=exclude))
+    assert run_doc(doc, cwd=tmp_path).nodes["l"]["files"] == expected
+
+
+def test_list_files_exclude_from_a_template_must_be_globs(tmp_path):
+    doc = workflow(node("l", "list_files", exclude="${skip}"))
+    doc["inputs"] = {"skip": {"type": "integer", "default": 3}}
+    out = run_doc(doc, cwd=tmp_path)
+    assert out.error == {"node": "l", "message": "param 'exclude' must be a glob or a list of globs, got 3"}
+
+
 def test_list_missing_folder(tmp_path):
     out = run_doc(workflow(node("l", "list_files", dir="nope")), cwd=tmp_path)
     assert out.error["message"] == "no such folder: nope"
@@ -117,6 +140,13 @@ def test_http_get_json_text_and_post():
     assert json.loads(out["p"]["json"]["received"]) == {"a": 1} and out["p"]["json"]["header"] == "yes"
     assert out["q"]["json"]["path"] == "/json?q=a+b"
     assert out["t"]["headers"]["content-type"] == "text/html"
+    assert out["t"]["size"] == len("<h1>page 7</h1>")
+
+
+def test_http_size_counts_bytes_not_characters():
+    with http_server() as base:
+        out = run_doc(workflow(node("t", "http", url=f"{base}/page/%C3%A9"))).nodes["t"]
+    assert out["body"] == "<h1>page \u00e9</h1>" and out["size"] == len(out["body"]) + 1
 
 
 def test_http_error_status_fails_with_status_and_body():

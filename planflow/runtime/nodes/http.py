@@ -106,7 +106,8 @@ async def _request(params: dict[str, Any], ctx: NodeContext, method: str, url: s
             timeout=timeout,
         ) as response:
             status = response.status
-            body = _decode(await _read_capped(response, cap, method, url), response.charset)
+            raw = await _read_capped(response, cap, method, url)
+            body = _decode(raw, response.charset)
             headers: dict[str, str] = {}
             for key, value in response.headers.items():
                 key = key.lower()
@@ -119,4 +120,4 @@ async def _request(params: dict[str, Any], ctx: NodeContext, method: str, url: s
     if status >= 400:
         # no method and URL: retry_transient's message starts with them
         raise StatusFailure(f"returned HTTP {status}: {body[:200]}", status, headers)
-    return {"status": status, "headers": headers, "body": body, "json": parse_json_or_none(body)}
+    return {"status": status, "headers": headers, "body": body, "json": parse_json_or_none(body), "size": len(raw)}

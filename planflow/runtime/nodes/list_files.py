@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import fnmatch
 import os
+from pathlib import Path
 from typing import Any
 
 from planflow.runtime.context import NodeContext
@@ -12,6 +14,7 @@ async def run(params: dict[str, Any], ctx: NodeContext) -> dict[str, Any]:
     ensure_inside(params, ctx)  # a path from another step's output must not escape the folder
     folder = params.get("dir", ".")
     pattern = params.get("pattern", "*")
+    excluded = _exclude_globs(params.get("exclude"))
     root = ctx.run.path(folder)
     if root.is_file():
         raise NodeFailure(
@@ -21,6 +24,24 @@ async def run(params: dict[str, Any], ctx: NodeContext) -> dict[str, Any]:
     if not root.is_dir():
         raise NodeFailure(f"no such folder: {folder}")
     matches = root.rglob(pattern) if params.get("recursive") else root.glob(pattern)
+    inside = (p.relative_to(root) for p in matches if p.is_file())
     # Paths keep the folder as the user wrote it, so they work from the same place.
-    files = sorted(os.path.join(folder, str(p.relative_to(root))) for p in matches if p.is_file())
+    files = sorted(os.path.join(folder, str(rel)) for rel in inside if not _excluded(rel, excluded))
     return {"files": files, "count": len(files)}
+
+
+def _exclude_globs(value: Any) -> list[str]:
+    """`exclude` as a list of globs; a template may have rendered it to anything."""
+    if value is None or value == "":
+        return []
+    globs = [value] if isinstance(value, str) else value
+    if not isinstance(globs, list) or not all(isinstance(g, str) for g in globs):
+        raise NodeFailure(f"param 'exclude' must be a glob or a list of globs, got {value!r}")
+    return globs
+
+
+def _excluded(rel: Path, globs: list[str]) -> bool:
+    """A glob leaves a file out when it matches its name (`*.summary.txt`) or its path inside the
+    folder (`drafts/*`), so a rerun need not list the files an earlier run wrote."""
+    path = rel.as_posix()
+    return any(fnmatch.fnmatchcase(rel.name, g) or fnmatch.fnmatchcase(path, g) for g in globs)

@@ -51,6 +51,7 @@ class OutputField:
     type: ValueType
     description: str
     item_type: ValueType | None = None  # for arrays whose items are known: list_files.files are strings
+    in_catalog: bool = True  # as ParamSpec.in_catalog: valid everywhere, shown to the planner when True
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ def _param_lines(spec: NodeTypeSpec) -> str:
 def render_catalog(specs: Mapping[str, NodeTypeSpec]) -> str:
     blocks = []
     for spec in (s for s in specs.values() if s.in_catalog):
-        outputs = ", ".join(f"`{o.name}` ({o.type})" for o in spec.outputs)
+        outputs = ", ".join(f"`{o.name}` ({o.type})" for o in spec.outputs if o.in_catalog)
         lines = [
             f"### {spec.name}: {spec.summary}",
             f"- use for: {spec.when_to_use}" if spec.when_to_use else "",

@@ -33,7 +33,6 @@ SHELL = NodeTypeSpec(
             "integer",
             "Bytes of stdout (and of stderr) kept before the item fails.",
             default=DEFAULT_MAX_OUTPUT,
-            in_catalog=False,
         ),
     ),
     outputs=(
@@ -97,7 +96,7 @@ LIST_FILES = NodeTypeSpec(
     name="list_files",
     cpu_bound=True,
     summary="List files in a folder matching a glob.",
-    when_to_use="Find the files a batch should work on. Paths start with dir as written (docs/a.md).",
+    when_to_use="Find the files a batch should work on.",
     params=(
         ParamSpec("dir", "string", "Folder to list.", default=".", is_path=True),
         ParamSpec("pattern", "string", "Glob pattern such as *.md.", default="*"),
@@ -107,6 +106,7 @@ LIST_FILES = NodeTypeSpec(
             ("string", "array"),
             "Glob or list of globs of files to leave out, matched against the name and the path inside dir "
             "(such as *.summary.txt).",
+            in_catalog=False,  # in the prompt from the re-recording on
         ),
     ),
     outputs=(
@@ -134,7 +134,6 @@ HTTP = NodeTypeSpec(
             "integer",
             "Bytes of response body kept before the request fails.",
             default=DEFAULT_MAX_BYTES,
-            in_catalog=False,
         ),
     ),
     outputs=(
@@ -142,7 +141,9 @@ HTTP = NodeTypeSpec(
         OutputField("headers", "object", "Response headers."),
         OutputField("body", "string", "Response text."),
         OutputField("json", "any", "The response parsed as JSON, or null."),
-        OutputField("size", "integer", "Bytes of the response body as received (after decompression)."),
+        OutputField(
+            "size", "integer", "Bytes of the response body as received (after decompression).", in_catalog=False
+        ),
     ),
 )
 
@@ -154,6 +155,7 @@ JOIN = NodeTypeSpec(
         'batch over the list, e.g. {"items": "${summarize.results}", "as": "r"}, and write text with ${r…}.'
     ),
     aggregates_batch=True,
+    in_catalog=False,  # taught to the planner with the prompt re-recording (branch prompt-rerecord)
     params=(
         ParamSpec("text", "string", "What each item renders as (the item by the batch's `as`).", required=True),
         ParamSpec("separator", "string", "Between two rendered items.", default="\n"),

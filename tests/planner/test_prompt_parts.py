@@ -48,7 +48,7 @@ def test_catalog_lists_every_registered_type_param_and_output(specs):
         for param in spec.params:
             assert (f"`{param.name}`" in catalog) == param.in_catalog
         for output in spec.outputs:
-            assert f"`{output.name}`" in catalog
+            assert (f"`{output.name}` (" in catalog.split(f"### {spec.name}:")[1].split("###")[0]) == output.in_catalog
 
 
 def test_review_snapshot(specs):

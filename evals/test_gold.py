@@ -64,17 +64,21 @@ def test_a_gold_plan_with_no_execution_check_still_runs_on_its_fixture(case):
     assert status == ("partial" if case.id in PARTIAL_BY_DESIGN else "ok"), error
 
 
-def test_the_replay_has_teeth_a_wrong_answer_is_not_perfect():
-    """The same path with a subtly wrong plan (md5 for sha256) falls short, naming the figure."""
+def score_answer(case, answer):
+    """The runner's record for `case` with `answer` (a plan) as the model's reply."""
     from evals.gold_replay import ScriptedModel, scripted_model
     from evals.runner import run_case
 
+    with scripted_model(ScriptedModel(json.dumps(answer))):
+        return run_case(case, "gold")
+
+
+def test_the_replay_has_teeth_a_wrong_answer_is_not_perfect():
+    """The same path with a subtly wrong plan (md5 for sha256) falls short, naming the figure."""
     case = next(c for c in CASES if c.id == "checksums-release")
     wrong = load_gold_plan(case.id)
     wrong["nodes"][1]["params"]["command"] = "md5sum ${file}"
-    with scripted_model(ScriptedModel(json.dumps(wrong))):
-        record = run_case(case, "gold")
-    assert imperfections(case, record) == ["execution_ok: 0.0, wanted 1.0"]
+    assert imperfections(case, score_answer(case, wrong)) == ["execution_ok: 0.0, wanted 1.0"]
 
 
 # A near miss for each counting case: the plan counts the wrong thing, and the digits it writes
@@ -90,29 +94,19 @@ NEAR_MISSES = {
 
 @pytest.mark.parametrize("case_id", sorted(NEAR_MISSES))
 def test_a_counting_check_fails_a_plan_that_counts_the_wrong_thing(case_id):
-    from evals.gold_replay import ScriptedModel, scripted_model
-    from evals.runner import run_case
-
     case = next(c for c in CASES if c.id == case_id)
     right, wrong_command = NEAR_MISSES[case_id]
     wrong = load_gold_plan(case.id)
     (shell,) = [n for n in wrong["nodes"] if n["params"].get("command") == right]
     shell["params"]["command"] = wrong_command
-    with scripted_model(ScriptedModel(json.dumps(wrong))):
-        record = run_case(case, "gold")
-    assert imperfections(case, record) == ["execution_ok: 0.0, wanted 1.0"]
+    assert imperfections(case, score_answer(case, wrong)) == ["execution_ok: 0.0, wanted 1.0"]
 
 
 def test_the_page_sizes_check_needs_the_sizes():
-    from evals.gold_replay import ScriptedModel, scripted_model
-    from evals.runner import run_case
-
     case = next(c for c in CASES if c.id == "page-sizes")
     wrong = load_gold_plan(case.id)
     wrong["nodes"][1]["params"]["content"] = "${fetch.count}"  # 3 pages fetched, no sizes
-    with scripted_model(ScriptedModel(json.dumps(wrong))):
-        record = run_case(case, "gold")
-    assert imperfections(case, record) == ["execution_ok: 0.0, wanted 1.0"]
+    assert imperfections(case, score_answer(case, wrong)) == ["execution_ok: 0.0, wanted 1.0"]
 
 
 @pytest.mark.parametrize("case", [c for c in DOABLE if c.gold is not None], ids=lambda c: c.id)

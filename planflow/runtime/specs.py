@@ -106,7 +106,7 @@ LIST_FILES = NodeTypeSpec(
             ("string", "array"),
             "Glob or list of globs of files to leave out, matched against the name and the path inside dir "
             "(such as *.summary.txt).",
-            in_catalog=False,  # in the prompt from the re-recording on
+            in_catalog=False,  # in the prompt from the re-recording on (docs/pending/prompt-rerecord.patch)
         ),
     ),
     outputs=(
@@ -130,10 +130,7 @@ HTTP = NodeTypeSpec(
         ParamSpec("body", "string", "A text request body."),
         ParamSpec("timeout", "number", "Seconds before giving up (more than 0).", default=30, positive=True),
         ParamSpec(
-            "max_bytes",
-            "integer",
-            "Bytes of response body kept before the request fails.",
-            default=DEFAULT_MAX_BYTES,
+            "max_bytes", "integer", "Bytes of response body kept before the request fails.", default=DEFAULT_MAX_BYTES
         ),
     ),
     outputs=(
@@ -155,7 +152,7 @@ JOIN = NodeTypeSpec(
         'batch over the list, e.g. {"items": "${summarize.results}", "as": "r"}, and write text with ${r…}.'
     ),
     aggregates_batch=True,
-    in_catalog=False,  # taught to the planner with the prompt re-recording (branch prompt-rerecord)
+    in_catalog=False,  # taught to the planner with the re-recording (docs/pending/prompt-rerecord.patch)
     params=(
         ParamSpec("text", "string", "What each item renders as (the item by the batch's `as`).", required=True),
         ParamSpec("separator", "string", "Between two rendered items.", default="\n"),

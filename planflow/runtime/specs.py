@@ -33,6 +33,7 @@ SHELL = NodeTypeSpec(
             "integer",
             "Bytes of stdout (and of stderr) kept before the item fails.",
             default=DEFAULT_MAX_OUTPUT,
+            in_catalog=False,
         ),
     ),
     outputs=(
@@ -96,7 +97,7 @@ LIST_FILES = NodeTypeSpec(
     name="list_files",
     cpu_bound=True,
     summary="List files in a folder matching a glob.",
-    when_to_use="Find the files a batch should work on.",
+    when_to_use="Find the files a batch should work on. Paths start with dir as written (docs/a.md).",
     params=(
         ParamSpec("dir", "string", "Folder to list.", default=".", is_path=True),
         ParamSpec("pattern", "string", "Glob pattern such as *.md.", default="*"),
@@ -106,7 +107,6 @@ LIST_FILES = NodeTypeSpec(
             ("string", "array"),
             "Glob or list of globs of files to leave out, matched against the name and the path inside dir "
             "(such as *.summary.txt).",
-            in_catalog=False,  # in the prompt from the re-recording on (docs/pending/prompt-rerecord.patch)
         ),
     ),
     outputs=(
@@ -130,7 +130,11 @@ HTTP = NodeTypeSpec(
         ParamSpec("body", "string", "A text request body."),
         ParamSpec("timeout", "number", "Seconds before giving up (more than 0).", default=30, positive=True),
         ParamSpec(
-            "max_bytes", "integer", "Bytes of response body kept before the request fails.", default=DEFAULT_MAX_BYTES
+            "max_bytes",
+            "integer",
+            "Bytes of response body kept before the request fails.",
+            default=DEFAULT_MAX_BYTES,
+            in_catalog=False,
         ),
     ),
     outputs=(
@@ -138,9 +142,7 @@ HTTP = NodeTypeSpec(
         OutputField("headers", "object", "Response headers."),
         OutputField("body", "string", "Response text."),
         OutputField("json", "any", "The response parsed as JSON, or null."),
-        OutputField(
-            "size", "integer", "Bytes of the response body as received (after decompression).", in_catalog=False
-        ),
+        OutputField("size", "integer", "Bytes of the response body as received (after decompression)."),
     ),
 )
 
@@ -152,7 +154,6 @@ JOIN = NodeTypeSpec(
         'batch over the list, e.g. {"items": "${summarize.results}", "as": "r"}, and write text with ${r…}.'
     ),
     aggregates_batch=True,
-    in_catalog=False,  # taught to the planner with the re-recording (docs/pending/prompt-rerecord.patch)
     params=(
         ParamSpec("text", "string", "What each item renders as (the item by the batch's `as`).", required=True),
         ParamSpec("separator", "string", "Between two rendered items.", default="\n"),

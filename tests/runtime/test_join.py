@@ -71,6 +71,9 @@ def test_a_once_param_that_names_the_item_fails_clearly(tmp_path):
     assert "params.header" in out.error["message"] and "only params.text is rendered per item" in out.error["message"]
 
 
-def test_not_in_the_planners_catalog_until_the_prompt_teaches_it():
+def test_the_planner_is_taught_join_in_its_catalog_and_its_prompt():
+    from planflow.planner.prompting import load
+
     specs = default_registry().specs()
-    assert "join" in specs and "### join" not in render_catalog(specs)
+    assert "### join" in render_catalog(specs)
+    assert "use a `join` node" in load("system")

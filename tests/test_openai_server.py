@@ -12,9 +12,7 @@ from tests.openai_server import OpenAIServer
 
 def post(server: OpenAIServer, text: str) -> tuple[int, dict, dict]:
     body = json.dumps({"model": "m", "messages": [{"role": "user", "content": text}]}).encode()
-    request = urllib.request.Request(
-        f"{server.api_base}/chat/completions", body, {"Content-Type": "application/json"}
-    )
+    request = urllib.request.Request(f"{server.api_base}/chat/completions", body, {"Content-Type": "application/json"})
     try:
         with urllib.request.urlopen(request, timeout=5) as response:
             return response.status, dict(response.headers), json.loads(response.read())

@@ -185,7 +185,7 @@ def _print_rich(estimate: Estimate) -> None:
     if not estimate.steps:
         console.print(render_estimate(estimate), end="", markup=False, highlight=False)
         return
-    table = Table(title="Estimate (nothing was run but list_files and read_file steps)")
+    table = Table(title="Estimate (nothing was run but list_files, read_file and join steps)")
     for i, header in enumerate(HEADERS):
         table.add_column(header, justify="left" if i < 2 else "right")
     rows = _rows(estimate)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import click
@@ -82,8 +83,18 @@ for command in (
     cli.add_command(command)
 
 
+def _print_any_text() -> None:
+    """A file name with non-UTF-8 bytes (or a lone surrogate from data) is printed as an escape,
+    `\\udcff`, instead of crashing the output; inside a JSON string that is the same character."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+
+
 def main() -> None:
     """click's standalone mode turns Ctrl-C into "Aborted!" and exit 1; a stop is 130 here."""
+    _print_any_text()
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Exit as exc:

@@ -207,7 +207,8 @@ allow_outside_option = click.option(
 @click.option(
     "--estimate",
     is_flag=True,
-    help="Print llm calls, tokens and cost per step, running only list_files/read_file steps; run nothing else.",
+    help="Print llm calls, tokens and cost per step, running only list_files, read_file and join steps; "
+    "run nothing else.",
 )
 @pacing_options
 def run_command(

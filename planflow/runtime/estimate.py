@@ -38,8 +38,8 @@ __all__ = [
     "output_tokens_per_call",
 ]
 
-# Step types that only read: running them early changes nothing the real run will see.
-SIDE_EFFECT_FREE = frozenset({"list_files", "read_file"})
+# Step types that only read (or, join, only compute): running them early changes nothing the real run will see.
+SIDE_EFFECT_FREE = frozenset({"list_files", "read_file", "join"})
 
 
 @dataclass(frozen=True)

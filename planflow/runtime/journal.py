@@ -90,7 +90,9 @@ def digest(value: Any) -> str:
 
 
 def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, default=str)
+    # ASCII escapes: data from a file or a web page may hold a lone surrogate ("\ud800"), which
+    # JSON allows and SQLite's UTF-8 cannot store; escaped, it round-trips exactly.
+    return json.dumps(value, ensure_ascii=True, default=str)
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,9 @@ _TRANSIENT_CLASS_NAMES = frozenset(
     }
 )
 
+# the same answer again will fail the same way: a body in an encoding it does not decode from
+_PERMANENT_CLASS_NAMES = frozenset({"ContentEncodingError"})
+
 
 class PermanentFailure(NodeFailure):
     """A request the other side refused for good (400, 401, 404…): no retry can help."""
@@ -174,7 +177,11 @@ def classify(exc: BaseException, transient_4xx: frozenset[int] = MODEL_TRANSIENT
     """Transient, permanent, or None: not ours to judge (left to the item's max_retries)."""
     if isinstance(exc, RunStop | PermanentFailure | GaveUp):
         return None
-    for link in _chain(exc):
+    chain = _chain(exc)
+    for link in chain:
+        if type(link).__name__ in _PERMANENT_CLASS_NAMES:
+            return Verdict(False, f"{type(link).__name__}: {getattr(link, 'message', link)}")
+    for link in chain:
         status = _status_of(link)
         if status is not None and status >= 400:
             transient = status in transient_4xx or (status >= 500 and status not in _NOT_TRANSIENT_5XX)

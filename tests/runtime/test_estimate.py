@@ -269,3 +269,26 @@ def test_a_read_that_loses_items_keeps_the_rest_and_says_so(tmp_path, server):
     assert step.input_tokens == count_tokens(PRICED_NAME, SUMMARY_PROMPT + "alpha")
     assert any("1 of 2 items failed" in note for note in result.notes)
     assert any("1 of 2 item(s) would fail before calling the model" in note for note in step.notes)
+
+
+# join only computes: an estimate runs it, so a prompt built from a join of files is exact
+def test_estimate_runs_join_so_a_prompt_from_it_is_counted(tmp_path):
+    (tmp_path / "docs").mkdir()
+    for name in ("a", "b"):
+        (tmp_path / "docs" / f"{name}.md").write_text(f"text of {name} " * 50)
+    doc = workflow(
+        {"id": "ls", "type": "list_files", "params": {"dir": "docs", "pattern": "*.md"}},
+        {"id": "rd", "type": "read_file", "params": {"path": "${f}"}, "batch": {"items": "${ls.files}", "as": "f"}},
+        {
+            "id": "all",
+            "type": "join",
+            "params": {"text": "${r.content}"},
+            "batch": {"items": "${rd.results}", "as": "r"},
+        },
+        {"id": "sum", "type": "llm", "params": {"prompt": "Summarize: ${all.text}"}},
+    )
+    with counting_models():
+        result = estimate(doc, cwd=tmp_path, model=PRICED_MODEL)
+    (step,) = result.steps
+    assert "all" in result.ran, result.not_run
+    assert not step.lower_bound, step.notes

@@ -35,6 +35,8 @@ async def _read_capped(response: aiohttp.ClientResponse, cap: int, method: str, 
     """The body a chunk at a time, failing at the cap rather than after holding it all. The
     chunks are decompressed ones, so a small compressed bomb is caught too."""
     declared = response.content_length
+    if method == "HEAD" or response.status in (204, 304):
+        return bytearray()  # no body follows, whatever length the headers declare for the resource
     if response.status < 400 and declared is not None and declared > cap:
         raise _too_large(method, url, cap, f"{declared} bytes declared")
     limit = min(cap, _ERROR_BODY_BYTES) if response.status >= 400 else cap

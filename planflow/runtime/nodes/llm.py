@@ -6,6 +6,7 @@ from typing import Any
 from planflow.runtime.context import NodeContext
 from planflow.runtime.errors import NodeFailure
 from planflow.runtime.models import ModelHandle
+from planflow.runtime.nodes._util import without_lone_surrogates
 from planflow.runtime.prices import provider_model_name
 from planflow.runtime.transient import PermanentFailure, retry_transient
 
@@ -46,10 +47,11 @@ async def run(params: dict[str, Any], ctx: NodeContext) -> dict[str, Any]:
         text, usage = await retry_transient(attempt, f"model {handle.model_id}", gate.retry, describe=_short)
     except llm.ModelError as exc:
         raise NodeFailure(f"model {handle.model_id}: {exc}") from None
+    text = without_lone_surrogates(text)  # a reply cut mid-character arrives JSON-escaped as half of one
     parsed = None
     if params.get("schema") is not None:
         try:
-            parsed = json.loads(text)
+            parsed = without_lone_surrogates(json.loads(text))
         except ValueError:
             raise PermanentFailure(
                 f"model {handle.model_id} did not return JSON for the schema: {text[:200]}"

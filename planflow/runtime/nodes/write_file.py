@@ -21,7 +21,10 @@ async def run(params: dict[str, Any], ctx: NodeContext) -> dict[str, Any]:
     target = ctx.run.path(path)
     if target.is_dir():
         raise NodeFailure(f"cannot write {path}: it is a folder; give the path of a file inside it")
-    data = as_text(params["content"]).encode("utf-8")
+    try:  # surrogateescape: a file name's undecodable bytes are written back as those bytes
+        data = as_text(params["content"]).encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError as exc:
+        raise NodeFailure(f"params.content holds half a character ({exc.object[exc.start]!r}), not text") from None
     try:
         if params.get("append") and target.exists():
             data = target.read_bytes() + data

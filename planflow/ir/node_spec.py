@@ -39,6 +39,12 @@ class ParamSpec:
     # False for limits a plan rarely needs (output caps): valid in any plan and documented, but
     # left out of the planner's prompt, which every cassette recording depends on
     in_catalog: bool = True
+    item_type: ValueType | None = None  # what an array value's items must be (exclude: strings)
+    # A glob inside the node's folder: empty, absolute or `..` is refused, in a plan and at run time
+    glob: bool = False
+    # In a node that aggregates its batch (join), rendered once per item with the alias in scope;
+    # its other params are rendered once, with no item
+    per_item: bool = False
 
     @property
     def types(self) -> tuple[ValueType, ...]:
@@ -83,6 +89,15 @@ class NodeTypeSpec:
 
     def output(self, name: str) -> OutputField | None:
         return next((o for o in self.outputs if o.name == name), None)
+
+
+def glob_problem(pattern: str) -> str | None:
+    """Why a glob cannot name files inside a folder, or None."""
+    if not pattern:
+        return "is empty: give a glob such as *.md"
+    if pattern.startswith(("/", "\\")) or ".." in pattern.replace("\\", "/").split("/"):
+        return "reaches outside dir: set dir to the folder and the glob to names inside it"
+    return None
 
 
 def value_matches(value: Any, expected: ValueType) -> bool:

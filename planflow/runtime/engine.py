@@ -117,6 +117,7 @@ class _IRNode(AsyncNode):
         self.io_bound = not node_type.spec.cpu_bound
         self.waits_on_service = node_type.spec.waits_on_service
         self.aggregates_batch = node_type.spec.aggregates_batch
+        self.per_item = frozenset(p.name for p in node_type.spec.params if p.per_item)
         self.params_resolver = _ParamResolver(node, node_type, integer_inputs)
         self.items_resolver = compile_value(node.batch.items) if node.batch else None
         concurrency = node.batch.max_concurrent if node.batch and node.batch.parallel else 1
@@ -187,7 +188,7 @@ class _IRNode(AsyncNode):
         """`join`: `text` rendered per item, the other params once; one call over them all."""
         node = self.node
         try:
-            once = self.params_resolver.resolve(lookup, skip={"text"})
+            once = self.params_resolver.resolve(lookup, skip=self.per_item)
         except TemplateFailure as exc:
             raise RunFailed(node.id, f"{exc} (only params.text is rendered per item)") from None
         each: list[str] = []
@@ -204,7 +205,7 @@ class _IRNode(AsyncNode):
                 return follow_path(item, ref) if ref.root == alias else lookup(ref)
 
             try:
-                each.append(to_text(self.params_resolver.resolve(item_lookup, only={"text"})["text"]))
+                each.append(to_text(self.params_resolver.resolve(item_lookup, only=self.per_item)["text"]))
             except TemplateFailure as exc:
                 raise RunFailed(node.id, f"the item at index {index}: {exc}") from None
         return await self.impl({**once, "each": each, "skipped": skipped}, self.ctx)

@@ -100,13 +100,14 @@ LIST_FILES = NodeTypeSpec(
     when_to_use="Find the files a batch should work on. Paths start with dir as written (docs/a.md).",
     params=(
         ParamSpec("dir", "string", "Folder to list.", default=".", is_path=True),
-        ParamSpec("pattern", "string", "Glob pattern such as *.md.", default="*"),
+        ParamSpec("pattern", "string", "Glob pattern such as *.md.", default="*", glob=True),
         ParamSpec("recursive", "boolean", "Descend into sub-folders.", default=False),
         ParamSpec(
             "exclude",
             ("string", "array"),
             "Glob or list of globs of files to leave out, matched against the name and the path inside dir "
             "(such as *.summary.txt).",
+            item_type="string",
         ),
     ),
     outputs=(
@@ -155,7 +156,9 @@ JOIN = NodeTypeSpec(
     ),
     aggregates_batch=True,
     params=(
-        ParamSpec("text", "string", "What each item renders as (the item by the batch's `as`).", required=True),
+        ParamSpec(
+            "text", "string", "What each item renders as (the item by the batch's `as`).", required=True, per_item=True
+        ),
         ParamSpec("separator", "string", "Between two rendered items.", default="\n"),
         ParamSpec("header", "string", "Before the first item (rendered once: no item in it).", default=""),
         ParamSpec("footer", "string", "After the last item (rendered once).", default=""),

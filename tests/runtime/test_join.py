@@ -65,10 +65,10 @@ def test_its_outputs_are_its_own_not_the_batch_envelope():
     assert [i.code for i in result.issues] == ["unknown_output"]
 
 
-def test_a_once_param_that_names_the_item_fails_clearly(tmp_path):
-    out = run_doc(doc({"text": "${r.item}", "header": "${r.item}"}), cwd=tmp_path)
-    assert out.status == "failed" and out.error["node"] == "report"
-    assert "params.header" in out.error["message"] and "only params.text is rendered per item" in out.error["message"]
+def test_a_once_param_that_names_the_item_is_refused_before_the_run(tmp_path):
+    result = validate_document(doc({"text": "${r.item}", "header": "${r.item}"}), default_registry().specs())
+    assert [(i.code, i.node, i.path) for i in result.issues] == [("alias_scope", "report", "params.header")]
+    assert "put the per-item part in params.text" in (result.issues[0].hint or "")
 
 
 def test_the_planner_is_taught_join_in_its_catalog_and_its_prompt():

@@ -8,7 +8,7 @@ from typing import Any
 from planflow.ir.checks.hints import did_you_mean
 from planflow.ir.issues import Issue
 from planflow.ir.models import Node
-from planflow.ir.node_spec import NodeTypeSpec, ParamSpec, value_matches
+from planflow.ir.node_spec import NodeTypeSpec, ParamSpec, ValueType, glob_problem, value_matches
 from planflow.ir.suggest import listing as _listing
 from planflow.ir.templates import type_name
 
@@ -40,6 +40,18 @@ def check_params(node: Node, spec: NodeTypeSpec) -> list[Issue]:
                     None,
                 )
             )
+        elif param.item_type and isinstance(value, list) and (bad := _bad_item(value, param.item_type)) is not None:
+            issues.append(
+                Issue(
+                    "param_type",
+                    f"param '{name}' must hold {param.item_type}s, got {type_name(value[bad])} at [{bad}]",
+                    node.id,
+                    f"params.{name}[{bad}]",
+                    None,
+                )
+            )
+        elif param.glob and isinstance(value, str) and "${" not in value and (problem := glob_problem(value)):
+            issues.append(Issue("param_range", f"param '{name}' {value!r} {problem}", node.id, f"params.{name}", None))
         elif param.positive and not _positive(value):
             issues.append(
                 Issue(
@@ -72,6 +84,14 @@ def check_params(node: Node, spec: NodeTypeSpec) -> list[Issue]:
                 )
             )
     return issues
+
+
+def _bad_item(values: list[Any], expected: ValueType) -> int | None:
+    """The index of the first literal item of the wrong type (a template is checked at run time)."""
+    for index, value in enumerate(values):
+        if not (isinstance(value, str) and "${" in value) and not value_matches(value, expected):
+            return index
+    return None
 
 
 def _positive(value: Any) -> bool:

@@ -39,6 +39,16 @@ def check_node_templates(
                             "items must come from an input or an earlier node",
                         )
                     )
+                elif (once := _rendered_once(node, path, node_types)) is not None:
+                    issues.append(
+                        Issue(
+                            "alias_scope",
+                            f"{ref.text}: {path} is rendered once, with no item; only {once} sees '{own_alias}'",
+                            node.id,
+                            path,
+                            f"put the per-item part in {once}",
+                        )
+                    )
                 else:
                     issues += _check_alias_field(node, ref, graph, node_types, path)
                 continue
@@ -75,6 +85,17 @@ def check_node_templates(
             elif ref.root not in parts.broken_names:
                 issues.append(_unknown_ref(ref, node.id, path, parts, graph, own_alias))
     return issues
+
+
+def _rendered_once(node: Node, path: str, node_types: Mapping[str, NodeTypeSpec]) -> str | None:
+    """For a param of an aggregating node (join) that does not see the item: the params that do."""
+    spec = node_types.get(node.type)
+    if spec is None or not spec.aggregates_batch or not path.startswith("params."):
+        return None
+    per_item = [p.name for p in spec.params if p.per_item]
+    if path.split(".")[1].split("[")[0] in per_item:
+        return None
+    return " and ".join(f"params.{name}" for name in per_item)
 
 
 def _check_alias_field(

@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from planflow.ir.node_spec import glob_problem
 from planflow.runtime.context import NodeContext
 from planflow.runtime.errors import NodeFailure
 from planflow.runtime.paths import ensure_inside
@@ -13,7 +14,7 @@ from planflow.runtime.paths import ensure_inside
 async def run(params: dict[str, Any], ctx: NodeContext) -> dict[str, Any]:
     ensure_inside(params, ctx)  # a path from another step's output must not escape the folder
     folder = params.get("dir", ".")
-    pattern = params.get("pattern", "*")
+    pattern = _pattern_inside(params.get("pattern", "*"))
     excluded = _exclude_globs(params.get("exclude"))
     root = ctx.run.path(folder)
     if root.is_file():
@@ -28,6 +29,15 @@ async def run(params: dict[str, Any], ctx: NodeContext) -> dict[str, Any]:
     # Paths keep the folder as the user wrote it, so they work from the same place.
     files = sorted(os.path.join(folder, str(rel)) for rel in inside if not _excluded(rel, excluded))
     return {"files": files, "count": len(files)}
+
+
+def _pattern_inside(pattern: Any) -> str:
+    """A glob names files inside dir: `..` or an absolute pattern (perhaps from data) would list
+    names outside it, and pathlib refuses an empty one in its own words."""
+    problem = glob_problem(pattern) if isinstance(pattern, str) else "must be a glob such as *.md"
+    if problem:
+        raise NodeFailure(f"params.pattern {pattern!r} {problem}")
+    return pattern
 
 
 def _exclude_globs(value: Any) -> list[str]:

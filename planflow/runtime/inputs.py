@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
 from planflow.ir.models import Workflow
 from planflow.ir.node_spec import value_matches
 from planflow.runtime.errors import InputError
+from planflow.runtime.json_data import loads_data
 
 _TRUE = {"true", "yes", "1", "on"}
 _FALSE = {"false", "no", "0", "off"}
@@ -39,8 +39,8 @@ def _coerce(name: str, declared: str, text: str) -> Any:
             if text.lower() in _FALSE:
                 return False
             raise ValueError
-        value = json.loads(text)
-    except ValueError:
+        value = loads_data(text)
+    except (ValueError, RecursionError):
         raise InputError(f"input '{name}' must be {declared}, got {text!r}") from None
     if not value_matches(value, declared):  # type: ignore[arg-type]
         raise InputError(f"input '{name}' must be a JSON {declared}, got {text!r}")

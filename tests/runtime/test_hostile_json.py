@@ -102,3 +102,14 @@ def test_deeply_nested_json_content_gives_json_null_not_a_failure(tmp_path, sour
     # docs/nodes.md: json is "the content parsed as JSON, or null"
     assert out.status == "ok", out.error
     assert out.outputs["j"] is None
+
+
+def test_half_a_character_in_a_json_input_becomes_a_replacement_character(tmp_path):
+    doc = workflow(
+        {"id": "sh", "type": "shell", "batch": {"items": "${xs}", "as": "x"}, "params": {"command": "printf '%s' ${x}"}},
+        inputs={"xs": {"type": "array"}},
+        outputs={"out": "${sh.results[0].stdout}"},
+    )
+    proc = _cli(tmp_path, doc, "--json", 'xs=["a\\ud800b"]')
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["outputs"] == {"out": "a\ufffdb"}

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from planflow.runtime.context import NodeContext
 from planflow.runtime.errors import NodeFailure
+from planflow.runtime.json_data import loads_data, without_lone_surrogates
 from planflow.runtime.models import ModelHandle
-from planflow.runtime.nodes._util import without_lone_surrogates
 from planflow.runtime.prices import provider_model_name
 from planflow.runtime.transient import PermanentFailure, retry_transient
 
@@ -51,8 +50,8 @@ async def run(params: dict[str, Any], ctx: NodeContext) -> dict[str, Any]:
     parsed = None
     if params.get("schema") is not None:
         try:
-            parsed = without_lone_surrogates(json.loads(text))
-        except ValueError:
+            parsed = loads_data(text)
+        except (ValueError, RecursionError):
             raise PermanentFailure(
                 f"model {handle.model_id} did not return JSON for the schema: {text[:200]}"
             ) from None

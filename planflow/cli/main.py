@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import sys
 from typing import Any
 
@@ -84,12 +85,28 @@ for command in (
 
 
 def _print_any_text() -> None:
-    """A file name with non-UTF-8 bytes (or a lone surrogate from data) is printed as an escape,
-    `\\udcff`, instead of crashing the output; inside a JSON string that is the same character."""
+    """What the terminal's encoding cannot hold (a file name's undecodable byte, an emoji on a
+    latin-1 terminal) is printed as a JSON escape, `\\udcff`, instead of crashing the output; inside
+    a `--json` string that escape is the same character."""
+    codecs.register_error("planflow.json-escape", _json_escape)
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
-            reconfigure(errors="backslashreplace")
+            reconfigure(errors="planflow.json-escape")
+
+
+def _json_escape(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    units = []
+    for char in error.object[error.start : error.end]:
+        code = ord(char)
+        if code > 0xFFFF:  # JSON writes a character past the BMP as its UTF-16 pair
+            code -= 0x10000
+            units += [0xD800 + (code >> 10), 0xDC00 + (code & 0x3FF)]
+        else:
+            units.append(code)
+    return "".join(f"\\u{unit:04x}" for unit in units), error.end
 
 
 def main() -> None:

@@ -95,6 +95,13 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=True, default=str)
 
 
+def _storable(text: str | None) -> str | None:
+    """Text for a plain column (a label, a path, a message): a name's undecodable byte is kept as
+    its escape (`\\udcff`, as the CLI prints it), since SQLite stores only UTF-8; these are shown,
+    not run (a run's document, inputs and results are JSON, escaped losslessly by `_dumps`)."""
+    return None if text is None else text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 @dataclass(frozen=True)
 class RunRow:
     id: str
@@ -201,8 +208,8 @@ class Journal:
                 " status, started, pid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?)",
                 (
                     run_id,
-                    workflow,
-                    source,
+                    _storable(workflow),
+                    _storable(source),
                     _dumps(document),
                     digest(document),
                     _dumps(inputs),
@@ -253,7 +260,7 @@ class Journal:
                     item_hash,
                     int(error is None),
                     None if error is not None else _dumps(result),
-                    error,
+                    _storable(error),
                     started,
                     time.time(),
                     *tokens,

@@ -106,7 +106,12 @@ def test_deeply_nested_json_content_gives_json_null_not_a_failure(tmp_path, sour
 
 def test_half_a_character_in_a_json_input_becomes_a_replacement_character(tmp_path):
     doc = workflow(
-        {"id": "sh", "type": "shell", "batch": {"items": "${xs}", "as": "x"}, "params": {"command": "printf '%s' ${x}"}},
+        {
+            "id": "sh",
+            "type": "shell",
+            "batch": {"items": "${xs}", "as": "x"},
+            "params": {"command": "printf '%s' ${x}"},
+        },
         inputs={"xs": {"type": "array"}},
         outputs={"out": "${sh.results[0].stdout}"},
     )

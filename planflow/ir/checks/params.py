@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from planflow.ir.checks.hints import did_you_mean
@@ -11,6 +12,9 @@ from planflow.ir.models import Node
 from planflow.ir.node_spec import NodeTypeSpec, ParamSpec, ValueType, glob_problem, value_matches
 from planflow.ir.suggest import listing as _listing
 from planflow.ir.templates import type_name
+
+# a template's value is checked at run time; the literal text around it (`../*.${ext}`) now
+_TEMPLATE = re.compile(r"\$\{[^}]*\}")
 
 
 def check_params(node: Node, spec: NodeTypeSpec) -> list[Issue]:
@@ -50,7 +54,7 @@ def check_params(node: Node, spec: NodeTypeSpec) -> list[Issue]:
                     None,
                 )
             )
-        elif param.glob and isinstance(value, str) and "${" not in value and (problem := glob_problem(value)):
+        elif param.glob and isinstance(value, str) and (problem := glob_problem(_TEMPLATE.sub("_", value))):
             issues.append(Issue("param_range", f"param '{name}' {value!r} {problem}", node.id, f"params.{name}", None))
         elif param.positive and not _positive(value):
             issues.append(

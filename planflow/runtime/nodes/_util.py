@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from planflow.runtime.json_data import loads_data
+from planflow.runtime.json_data import dumps_data, loads_data
 
 
 def parse_json_or_none(text: str) -> Any:
@@ -20,4 +19,6 @@ def parse_json_or_none(text: str) -> Any:
 
 
 def as_text(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, indent=2)
+    """A string as it is; anything else as JSON, where a half character (a file name's undecodable
+    byte) is written as its escape, so the JSON is UTF-8 and reads back to the same value."""
+    return value if isinstance(value, str) else dumps_data(value, indent=2)

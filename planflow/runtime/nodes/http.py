@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from planflow.runtime.context import NodeContext
 from planflow.runtime.errors import NodeFailure
+from planflow.runtime.json_data import LONE_SURROGATE as _SURROGATE
 from planflow.runtime.nodes._util import parse_json_or_none
 from planflow.runtime.specs import DEFAULT_MAX_BYTES
 from planflow.runtime.transient import PermanentFailure, StatusFailure, classify_http, retry_transient
@@ -60,6 +61,16 @@ def _decode(body: bytearray, charset: str | None) -> str:
     return body.decode("utf-8", errors="replace")
 
 
+def _body(body: Any) -> Any:
+    """A text body as UTF-8, a file name's undecodable bytes as those bytes (as shell does)."""
+    if isinstance(body, str) and _SURROGATE.search(body):
+        try:
+            return body.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:
+            raise PermanentFailure("params.body holds half a character, which no request can carry") from None
+    return body
+
+
 def _query(params: dict[str, Any] | None) -> dict[str, str] | None:
     if not params:
         return None
@@ -75,6 +86,7 @@ async def run(params: dict[str, Any], ctx: NodeContext) -> dict[str, Any]:
 
     url = params["url"]
     method = str(params.get("method", "GET")).upper()
+    _refuse_undecodable(params)
     refusal = ctx.run.url_policy(url) if ctx.run.url_policy else None
     if refusal:
         raise NodeFailure(f"{method} {url} refused: {refusal}")
@@ -84,6 +96,20 @@ async def run(params: dict[str, Any], ctx: NodeContext) -> dict[str, Any]:
         )
     except (aiohttp.ClientError, OSError, asyncio.IncompleteReadError) as exc:  # not transient by its class
         raise NodeFailure(f"{method} {url} failed: {type(exc).__name__}: {exc}") from None
+
+
+def _refuse_undecodable(params: dict[str, Any]) -> None:
+    """A value holding a byte that is not UTF-8 (a listed file's name) cannot be a URL, query or
+    header: yarl would silently drop it and ask for another resource, so the item fails instead."""
+    for name in ("url", "params", "headers"):
+        value = params.get(name)
+        texts = [value] if isinstance(value, str) else [t for kv in (value or {}).items() for t in kv]
+        for text in texts:
+            if isinstance(text, str) and _SURROGATE.search(text):
+                shown = text.encode("utf-8", "backslashreplace").decode()
+                raise PermanentFailure(
+                    f"params.{name} holds a byte that is not UTF-8 ({shown!r}); a request cannot carry it as text"
+                )
 
 
 def _describe(exc: BaseException) -> str:
@@ -104,7 +130,7 @@ async def _request(params: dict[str, Any], ctx: NodeContext, method: str, url: s
             headers=params.get("headers"),
             params=_query(params.get("params")),
             json=params.get("json"),
-            data=params.get("body"),
+            data=_body(params.get("body")),
             timeout=timeout,
         ) as response:
             status = response.status

@@ -4,7 +4,7 @@ from typing import Any
 
 from planflow.runtime.context import NodeContext
 from planflow.runtime.errors import NodeFailure
-from planflow.runtime.json_data import loads_data, without_lone_surrogates
+from planflow.runtime.json_data import loads_data, utf8_text, without_half_characters
 from planflow.runtime.models import ModelHandle
 from planflow.runtime.prices import provider_model_name
 from planflow.runtime.transient import PermanentFailure, retry_transient
@@ -27,14 +27,15 @@ async def run(params: dict[str, Any], ctx: NodeContext) -> dict[str, Any]:
 
     handle = ctx.run.models.get(params.get("model"))
     gate = ctx.run.llm
-    kwargs: dict[str, Any] = {"system": params.get("system"), "schema": params.get("schema")}
+    # a listed file's undecodable byte cannot go into a UTF-8 request: the model reads U+FFFD
+    kwargs: dict[str, Any] = {"system": utf8_text(params.get("system")), "schema": params.get("schema")}
     if params.get("temperature") is not None:
         kwargs["temperature"] = params["temperature"]
     # Not streamed: some OpenAI-compatible servers only report token usage on whole responses.
     kwargs["stream"] = False
-    prompt = params["prompt"]
+    prompt = utf8_text(params["prompt"])
     name = provider_model_name(handle.model_id, handle.model)
-    sent_text = (params.get("system") or "") + prompt
+    sent_text = (kwargs["system"] or "") + prompt
 
     async def attempt() -> tuple[str, Any]:
         async with gate.call(handle.model_id, name, ctx.concurrency, sent_text) as record:
@@ -46,7 +47,7 @@ async def run(params: dict[str, Any], ctx: NodeContext) -> dict[str, Any]:
         text, usage = await retry_transient(attempt, f"model {handle.model_id}", gate.retry, describe=_short)
     except llm.ModelError as exc:
         raise NodeFailure(f"model {handle.model_id}: {exc}") from None
-    text = without_lone_surrogates(text)  # a reply cut mid-character arrives JSON-escaped as half of one
+    text = without_half_characters(text)  # a reply cut mid-character arrives JSON-escaped as half of one
     parsed = None
     if params.get("schema") is not None:
         try:

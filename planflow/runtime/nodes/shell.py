@@ -86,7 +86,8 @@ async def _run(
     params: dict[str, Any], ctx: NodeContext, command: ShellCommand, env: dict[bytes, bytes]
 ) -> dict[str, Any]:
     stdin = params.get("stdin")
-    data = as_text(stdin).encode() if stdin is not None else None
+    # surrogateescape, as for the command and env: a listed file name's bytes reach it exactly
+    data = as_text(stdin).encode("utf-8", "surrogateescape") if stdin is not None else None
     cwd = ctx.run.path(params["cwd"]) if params.get("cwd") else ctx.run.cwd
     cap = params.get("max_output") or DEFAULT_MAX_OUTPUT
     timeout = params.get("timeout")

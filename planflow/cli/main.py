@@ -98,15 +98,10 @@ def _print_any_text() -> None:
 def _json_escape(error: UnicodeError) -> tuple[str, int]:
     if not isinstance(error, UnicodeEncodeError):
         raise error
-    units = []
-    for char in error.object[error.start : error.end]:
-        code = ord(char)
-        if code > 0xFFFF:  # JSON writes a character past the BMP as its UTF-16 pair
-            code -= 0x10000
-            units += [0xD800 + (code >> 10), 0xDC00 + (code & 0x3FF)]
-        else:
-            units.append(code)
-    return "".join(f"\\u{unit:04x}" for unit in units), error.end
+    import json  # only when something cannot be printed: start-up stays lean
+
+    # JSON's own escapes: \\u00e9, a UTF-16 pair past the BMP, \\udcff for a name's byte
+    return json.dumps(error.object[error.start : error.end])[1:-1], error.end
 
 
 def main() -> None:

@@ -38,7 +38,8 @@ __all__ = [
     "output_tokens_per_call",
 ]
 
-# Step types that only read (or, join, only compute): running them early changes nothing the real run will see.
+# Step types without side effects (they read, or like join only compute): running them early
+# changes nothing the real run will see.
 SIDE_EFFECT_FREE = frozenset({"list_files", "read_file", "join"})
 
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from planflow.errors import PlanflowError
 from planflow.home import planflow_home
+from planflow.runtime.json_data import escaped
 
 JOURNAL_FILE = "runs.db"
 
@@ -99,7 +100,7 @@ def _storable(text: str | None) -> str | None:
     """Text for a plain column (a label, a path, a message): a name's undecodable byte is kept as
     its escape (`\\udcff`, as the CLI prints it), since SQLite stores only UTF-8; these are shown,
     not run (a run's document, inputs and results are JSON, escaped losslessly by `_dumps`)."""
-    return None if text is None else text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return None if text is None else escaped(text)
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,11 @@ def utf8_text(value: Any) -> Any:
     return _replace(value, LONE_SURROGATE)
 
 
+def escaped(text: str) -> str:
+    """Text to show or store as text: each lone surrogate as its backslash escape (`\\udcff`)."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _escape(match: re.Match[str]) -> str:
     return f"\\u{ord(match.group()):04x}"
 

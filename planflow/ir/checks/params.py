@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
 from planflow.ir.checks.hints import did_you_mean
@@ -11,10 +10,7 @@ from planflow.ir.issues import Issue
 from planflow.ir.models import Node
 from planflow.ir.node_spec import NodeTypeSpec, ParamSpec, ValueType, glob_problem, value_matches
 from planflow.ir.suggest import listing as _listing
-from planflow.ir.templates import type_name
-
-# a template's value is checked at run time; the literal text around it (`../*.${ext}`) now
-_TEMPLATE = re.compile(r"\$\{[^}]*\}")
+from planflow.ir.templates import TemplateSyntaxError, parse_template, type_name
 
 
 def check_params(node: Node, spec: NodeTypeSpec) -> list[Issue]:
@@ -33,7 +29,7 @@ def check_params(node: Node, spec: NodeTypeSpec) -> list[Issue]:
                     did_you_mean(name, names) or _listing("params", listed),
                 )
             )
-        elif not (isinstance(value, str) and "${" in value) and not any(value_matches(value, t) for t in param.types):
+        elif not _is_template(value) and not any(value_matches(value, t) for t in param.types):
             expected = " or ".join(param.types)
             issues.append(
                 Issue(
@@ -54,7 +50,7 @@ def check_params(node: Node, spec: NodeTypeSpec) -> list[Issue]:
                     None,
                 )
             )
-        elif param.glob and isinstance(value, str) and (problem := glob_problem(_TEMPLATE.sub("_", value))):
+        elif param.glob and isinstance(value, str) and (problem := _glob_problem(value)):
             issues.append(Issue("param_range", f"param '{name}' {value!r} {problem}", node.id, f"params.{name}", None))
         elif param.positive and not _positive(value):
             issues.append(
@@ -90,12 +86,27 @@ def check_params(node: Node, spec: NodeTypeSpec) -> list[Issue]:
     return issues
 
 
+def _is_template(value: Any) -> bool:
+    """A template's value is checked when it has one, at run time."""
+    return isinstance(value, str) and "${" in value
+
+
 def _bad_item(values: list[Any], expected: ValueType) -> int | None:
-    """The index of the first literal item of the wrong type (a template is checked at run time)."""
+    """The index of the first literal item of the wrong type."""
     for index, value in enumerate(values):
-        if not (isinstance(value, str) and "${" in value) and not value_matches(value, expected):
+        if not _is_template(value) and not value_matches(value, expected):
             return index
     return None
+
+
+def _glob_problem(value: str) -> str | None:
+    """The glob's literal text, each template standing for some name: `../*.${ext}` leaves dir
+    whatever ext is. A malformed template is reported by the template checks."""
+    try:
+        parts = parse_template(value).parts
+    except TemplateSyntaxError:
+        return None
+    return glob_problem("".join(p if isinstance(p, str) else "_" for p in parts))
 
 
 def _positive(value: Any) -> bool:

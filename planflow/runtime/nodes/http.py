@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from planflow.runtime.context import NodeContext
 from planflow.runtime.errors import NodeFailure
 from planflow.runtime.json_data import LONE_SURROGATE as _SURROGATE
+from planflow.runtime.json_data import escaped
 from planflow.runtime.nodes._util import parse_json_or_none
 from planflow.runtime.specs import DEFAULT_MAX_BYTES
 from planflow.runtime.transient import PermanentFailure, StatusFailure, classify_http, retry_transient
@@ -106,9 +107,9 @@ def _refuse_undecodable(params: dict[str, Any]) -> None:
         texts = [value] if isinstance(value, str) else [t for kv in (value or {}).items() for t in kv]
         for text in texts:
             if isinstance(text, str) and _SURROGATE.search(text):
-                shown = text.encode("utf-8", "backslashreplace").decode()
                 raise PermanentFailure(
-                    f"params.{name} holds a byte that is not UTF-8 ({shown!r}); a request cannot carry it as text"
+                    f"params.{name} holds a byte that is not UTF-8 ({escaped(text)!r}); "
+                    "a request cannot carry it as text"
                 )
 
 
